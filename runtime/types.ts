@@ -1,0 +1,198 @@
+/**
+ * Plain data shapes shared by the loader, the compiler and the invoker. A capability is parsed and
+ * validated once, then every operation is compiled into an `OperationPlan`; invoking only fills values
+ * into a plan and sends it.
+ */
+import type { Diagnostic } from './errors.js';
+
+export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie' | 'body';
+export type ValueType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
+export type JsonSchema = Record<string, unknown>;
+
+/** Where in a source file a node sits. */
+export interface SourceRef {
+  file: string;
+  pointer: string;
+  line: number;
+  col: number;
+}
+
+/** One input of an operation, after merging consumes-, resource- and operation-level declarations. */
+export interface ParameterPlan {
+  name: string;
+  in: ParameterLocation;
+  /** Declared type; `undefined` when the file declares none (alpha2 consumed parameters). */
+  type?: ValueType;
+  required: boolean;
+  description?: string;
+  /** A fixed value or `{{template}}` from the file; when set the caller need not supply the parameter. */
+  value?: string | number | boolean;
+  default?: unknown;
+  enum?: unknown[];
+  pattern?: string;
+  /** JSON Schema the value must satisfy (compiled once at load). */
+  schema?: JsonSchema;
+  /** Path parameter absent from the path template, sent as a trailing segment. */
+  appended?: boolean;
+  /** Not declared at all: a `{{name}}` placeholder in the path or a body template. */
+  implicit?: boolean;
+  source?: SourceRef;
+}
+
+/** A `{{...}}` reference inside a string from the file. */
+export type TemplatePart =
+  | { kind: 'text'; text: string }
+  | { kind: 'secret'; variable: string; ref: string }
+  | { kind: 'input'; name: string };
+
+/** A string from the file, split at load time into literal text, secrets and inputs. */
+export interface Template {
+  raw: string;
+  parts: TemplatePart[];
+}
+
+/** Authentication of a consumed API, with every value as a compiled template. */
+export type AuthPlan =
+  | { type: 'none' }
+  | { type: 'header'; name: string; value: Template }
+  | { type: 'query'; name: string; value: Template }
+  | { type: 'bearer'; token: Template }
+  | { type: 'basic'; username: Template; password: Template }
+  | { type: 'digest'; username: Template; password: Template }
+  | { type: 'headers'; headers: Array<{ name: string; value: Template }> }
+  | { type: 'unsupported'; kind: string };
+
+/** Request body of an operation as compiled from the file. */
+export type BodyPlan =
+  | { kind: 'none' }
+  /** `in: body` parameters: one object/array parameter is the whole body, several become properties. */
+  | { kind: 'parameters'; whole: string | undefined; names: string[] }
+  | { kind: 'json'; data: unknown }
+  | { kind: 'text'; contentType: string; data: Template }
+  | { kind: 'form'; data: Record<string, unknown> | Template }
+  | { kind: 'multipart'; parts: Array<{ name: string; value: Template; filename?: string; contentType?: string }> }
+  /** A raw string from `body: |`, JSON unless it does not look like JSON. */
+  | { kind: 'raw'; contentType: string; data: Template };
+
+/** Raw response formats that are converted to a JSON tree before JSONPath runs. */
+export type RawFormat = 'json' | 'yaml' | 'xml' | 'csv' | 'tsv' | 'psv' | 'text' | 'html' | 'markdown' | 'avro' | 'protobuf';
+
+/** A JSONPath compiled once at load time. */
+export interface CompiledPath {
+  /** The expression as written. */
+  expression: string;
+  /** Returns every match, in document order. */
+  evaluate(document: unknown): unknown[];
+}
+
+/** One output parameter of an operation. */
+export interface OutputPlan {
+  name: string;
+  type?: ValueType;
+  path: CompiledPath;
+}
+
+/** Everything needed to send one operation, computed once at load. */
+export interface OperationPlan {
+  namespace: string;
+  name: string;
+  /** `namespace.name`. */
+  id: string;
+  method: string;
+  description?: string;
+  label?: string;
+  /** Base URI as written in the file (may be a template or empty). */
+  baseUri: Template;
+  /** Path as written, e.g. `/v2/user/{user_id}`. */
+  pathTemplate: string;
+  /** Path split into literal segments and parameter references. */
+  pathParts: Array<{ kind: 'text'; text: string } | { kind: 'param'; name: string }>;
+  /** Query pairs written into the resource path (`/x?fixed=1`). */
+  fixedQuery: Array<[string, string]>;
+  parameters: ParameterPlan[];
+  /** Inputs as one JSON Schema object (for agents, `describe` and MCP tool schemas). */
+  inputSchema: JsonSchema;
+  body: BodyPlan;
+  auth: AuthPlan;
+  /** Secret variables this operation needs, for early SECRET_MISSING checks. */
+  outputFormat: RawFormat;
+  outputs: OutputPlan[];
+  source: SourceRef;
+}
+
+/** Public description of an operation. */
+export interface OperationInfo {
+  namespace: string;
+  name: string;
+  id: string;
+  method: string;
+  path: string;
+  description?: string;
+  inputs: JsonSchema;
+  outputs: Array<{ name: string; type?: ValueType; value: string }>;
+}
+
+/** A bind after resolution of its location (values are looked up lazily, at invoke). */
+export interface BindPlan {
+  namespace: string;
+  /** Variable name → key in the provider. */
+  keys: Record<string, string>;
+  /** Values read from a `file://` location, or `undefined` to read the environment. */
+  values?: Record<string, string>;
+  source: SourceRef;
+}
+
+/** A loaded, validated and compiled capability. */
+export interface Capability {
+  /** Absolute path of the file. */
+  file: string;
+  /** The parsed document (plain data). */
+  document: Record<string, unknown>;
+  label?: string;
+  description?: string;
+  binds: BindPlan[];
+  /** Compiled operations of every consumed namespace, including imported ones. */
+  plans: OperationPlan[];
+  /** Public descriptions of the same operations. */
+  operations: OperationInfo[];
+  /** Warnings found while loading (errors throw instead). */
+  warnings: Diagnostic[];
+  /** Positions of every node of every file loaded, for later diagnostics (adapters, orchestration). */
+  sources: Map<string, SourceMap>;
+}
+
+/** JSON pointer → 1-based [line, col] of the node in its file. */
+export type SourceMap = Map<string, [number, number]>;
+
+/** A fully resolved HTTP request, ready for the wire. */
+export interface WireRequest {
+  method: string;
+  /** Absolute URL, path percent-encoded, query included. */
+  url: string;
+  /** Header names as they will be sent. */
+  headers: Record<string, string>;
+  body?: string | Buffer;
+  /** Digest credentials: the client answers a 401 challenge with them. */
+  digest?: { username: string; password: string };
+}
+
+/** What came back, whatever the status. */
+export interface WireResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  /** Number of attempts made (1 when no retry happened). */
+  attempts: number;
+}
+
+/** Retry policy of a runtime or of one call. */
+export interface RetryOptions {
+  /** Retries after the first attempt (default 2). */
+  limit?: number;
+  /** Retry non-idempotent methods too (POST, PATCH). */
+  unsafe?: boolean;
+  /** Upper bound for one wait, in ms, also caps Retry-After (default 30 000). */
+  maxDelay?: number;
+  /** First backoff delay in ms (default 200), doubled each retry, with jitter. */
+  baseDelay?: number;
+}
