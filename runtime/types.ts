@@ -30,8 +30,12 @@ export interface ParameterPlan {
   default?: unknown;
   enum?: unknown[];
   pattern?: string;
-  /** JSON Schema the value must satisfy (compiled once at load). */
+  /** JSON Schema the value must satisfy. */
   schema?: JsonSchema;
+  /** Compiled checks of `enum`, `pattern` and `schema`: returns a problem description, or undefined. */
+  check?: (value: unknown) => string | undefined;
+  /** Compiled `value`, when there is one. */
+  valueTemplate?: Template;
   /** Path parameter absent from the path template, sent as a trailing segment. */
   appended?: boolean;
   /** Not declared at all: a `{{name}}` placeholder in the path or a body template. */
@@ -42,7 +46,8 @@ export interface ParameterPlan {
 /** A `{{...}}` reference inside a string from the file. */
 export type TemplatePart =
   | { kind: 'text'; text: string }
-  | { kind: 'secret'; variable: string; ref: string }
+  /** A bound variable: `bind` is the bind namespace (undefined: the process environment), `key` the provider key. */
+  | { kind: 'secret'; bind: string | undefined; key: string; ref: string }
   | { kind: 'input'; name: string };
 
 /** A string from the file, split at load time into literal text, secrets and inputs. */
@@ -62,20 +67,26 @@ export type AuthPlan =
   | { type: 'headers'; headers: Array<{ name: string; value: Template }> }
   | { type: 'unsupported'; kind: string };
 
+/** A JSON value from the file whose strings may hold `{{...}}` placeholders. */
+export type JsonTemplate =
+  | { kind: 'literal'; value: unknown }
+  | { kind: 'string'; template: Template }
+  | { kind: 'array'; items: JsonTemplate[] }
+  | { kind: 'object'; entries: Array<[string, JsonTemplate]> };
+
 /** Request body of an operation as compiled from the file. */
 export type BodyPlan =
   | { kind: 'none' }
   /** `in: body` parameters: one object/array parameter is the whole body, several become properties. */
   | { kind: 'parameters'; whole: string | undefined; names: string[] }
-  | { kind: 'json'; data: unknown }
-  | { kind: 'text'; contentType: string; data: Template }
-  | { kind: 'form'; data: Record<string, unknown> | Template }
-  | { kind: 'multipart'; parts: Array<{ name: string; value: Template; filename?: string; contentType?: string }> }
-  /** A raw string from `body: |`, JSON unless it does not look like JSON. */
-  | { kind: 'raw'; contentType: string; data: Template };
+  | { kind: 'json'; data: JsonTemplate }
+  /** text, xml, sparql, and raw `body: |` strings; `json` marks JSON-aware substitution. */
+  | { kind: 'text'; contentType: string; data: Template; json: boolean }
+  | { kind: 'form'; fields: Array<[string, Template]> | Template }
+  | { kind: 'multipart'; parts: Array<{ name: string; value: Template; filename?: string; contentType?: string }> };
 
 /** Raw response formats that are converted to a JSON tree before JSONPath runs. */
-export type RawFormat = 'json' | 'yaml' | 'xml' | 'csv' | 'tsv' | 'psv' | 'text' | 'html' | 'markdown' | 'avro' | 'protobuf';
+export type RawFormat = 'json' | 'yaml' | 'xml' | 'csv' | 'tsv' | 'psv' | 'text' | 'html' | 'markdown' | 'avro' | 'protobuf' | 'binary';
 
 /** A JSONPath compiled once at load time. */
 export interface CompiledPath {
@@ -103,18 +114,23 @@ export interface OperationPlan {
   label?: string;
   /** Base URI as written in the file (may be a template or empty). */
   baseUri: Template;
+  /** Resource name, to tell apart operations that share a name in one namespace. */
+  resource: string;
   /** Path as written, e.g. `/v2/user/{user_id}`. */
   pathTemplate: string;
   /** Path split into literal segments and parameter references. */
-  pathParts: Array<{ kind: 'text'; text: string } | { kind: 'param'; name: string }>;
+  pathParts: Array<{ kind: 'text'; text: string } | { kind: 'param'; name: string } | Extract<TemplatePart, { kind: 'secret' }>>;
   /** Query pairs written into the resource path (`/x?fixed=1`). */
   fixedQuery: Array<[string, string]>;
   parameters: ParameterPlan[];
+  /** Inputs referenced only by `{{name}}` in parameter values or body templates. */
+  templateInputs: string[];
+  /** Every name a caller may pass. */
+  inputNames: Set<string>;
   /** Inputs as one JSON Schema object (for agents, `describe` and MCP tool schemas). */
   inputSchema: JsonSchema;
   body: BodyPlan;
   auth: AuthPlan;
-  /** Secret variables this operation needs, for early SECRET_MISSING checks. */
   outputFormat: RawFormat;
   outputs: OutputPlan[];
   source: SourceRef;
@@ -137,6 +153,8 @@ export interface BindPlan {
   namespace: string;
   /** Variable name → key in the provider. */
   keys: Record<string, string>;
+  /** The `location` as written, when there is one. */
+  location?: string;
   /** Values read from a `file://` location, or `undefined` to read the environment. */
   values?: Record<string, string>;
   source: SourceRef;

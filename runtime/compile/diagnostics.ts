@@ -1,0 +1,40 @@
+import type { Diagnostic } from '../errors.js';
+import type { SourceMap, SourceRef } from '../types.js';
+
+/** Collects the problems of one file, each pinned to the line and column of the offending node. */
+export class DiagnosticSink {
+  readonly list: Diagnostic[] = [];
+
+  constructor(
+    readonly file: string,
+    readonly positions: SourceMap,
+  ) {}
+
+  /** Source position of a node, falling back to its nearest positioned ancestor. */
+  ref(pointer: string): SourceRef {
+    let p = pointer;
+    for (;;) {
+      const pos = this.positions.get(p);
+      if (pos) return { file: this.file, pointer, line: pos[0], col: pos[1] };
+      if (p === '') return { file: this.file, pointer, line: 0, col: 0 };
+      p = p.slice(0, p.lastIndexOf('/'));
+    }
+  }
+
+  warn(pointer: string, message: string): void {
+    this.list.push({ severity: 'warning', ...this.ref(pointer), message });
+  }
+
+  error(pointer: string, message: string): void {
+    this.list.push({ severity: 'error', ...this.ref(pointer), message });
+  }
+
+  get hasErrors(): boolean {
+    return this.list.some((d) => d.severity === 'error');
+  }
+}
+
+/** Escapes one JSON pointer token. */
+export function token(key: string | number): string {
+  return String(key).replaceAll('~', '~0').replaceAll('/', '~1');
+}

@@ -1,0 +1,285 @@
+import { randomBytes } from 'node:crypto';
+import { InputError } from '../errors.js';
+import type { JsonTemplate, OperationPlan, ParameterPlan, Template, WireRequest } from '../types.js';
+import type { ResolvedInputs } from './resolveInputs.js';
+import { MASK, renderTemplate, stringify, type InputLookup, type SecretStore } from './secrets.js';
+
+/** A request ready to send, with its twin in which every secret is masked. */
+export interface BuiltRequest {
+  wire: WireRequest;
+  /** The URL with secrets masked: the only URL allowed in errors and logs. */
+  maskedUrl: string;
+  /** Headers with secrets masked (only built when asked for). */
+  maskedHeaders?: Record<string, string>;
+  /** Body with secrets masked (only built when asked for). */
+  maskedBody?: string;
+}
+
+const USER_AGENT = 'naftiko-runtime';
+const FORBIDDEN_HEADER_CHARS = /[\r\n\0]/;
+
+/**
+ * Fills an operation plan with resolved inputs and secrets. Everything that can fail (a missing
+ * secret, a bad path value, a header with a line break) fails here, before any byte is sent.
+ */
+export function buildRequest(
+  plan: OperationPlan,
+  values: ResolvedInputs,
+  inputs: Record<string, unknown>,
+  secrets: SecretStore,
+  baseUrl: string,
+  mask: boolean,
+): BuiltRequest {
+  const op = plan.id;
+  const lookup: InputLookup = (name) => {
+    const value = values[name] ?? inputs[name];
+    if (value === undefined || value === null) throw new InputError(`${op}: missing input '${name}', used by a {{${name}}} template`, { operation: op, parameter: name });
+    return value;
+  };
+  const paramValue = (param: ParameterPlan, encode?: (v: unknown) => string): { value: unknown; masked: unknown } | undefined => {
+    const value = values[param.name];
+    if (value !== undefined) return { value, masked: value };
+    if (param.valueTemplate) return renderTemplate(param.valueTemplate, secrets, op, lookup, encode);
+    if (param.value !== undefined) return { value: param.value, masked: param.value };
+    return undefined;
+  };
+
+  // Path: every value is one percent-encoded segment, so no value can change the path's shape.
+  let path = '';
+  let maskedPath = '';
+  for (const part of plan.pathParts) {
+    if (part.kind === 'text') {
+      path += part.text;
+      maskedPath += part.text;
+    } else if (part.kind === 'secret') {
+      path += encodeSegment(secrets.resolve(part, op), op, part.ref);
+      maskedPath += MASK;
+    } else {
+      const param = plan.parameters.find((p) => p.in === 'path' && p.name === part.name);
+      const filled = param ? paramValue(param) : undefined;
+      if (filled === undefined) throw new InputError(`${op}: missing required parameter '${part.name}' (path)`, { operation: op, parameter: part.name });
+      path += encodeSegment(stringify(filled.value), op, part.name);
+      maskedPath += param?.valueTemplate && filled.masked !== filled.value ? MASK : encodeSegment(stringify(filled.value), op, part.name);
+    }
+  }
+  if (path !== '' && !path.startsWith('/')) {
+    path = `/${path}`;
+    maskedPath = `/${maskedPath}`;
+  }
+
+  const query: string[] = [];
+  const maskedQuery: string[] = [];
+  for (const [key, value] of plan.fixedQuery) {
+    const pair = `${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
+    query.push(pair);
+    maskedQuery.push(pair);
+  }
+  const headers: Record<string, string> = {};
+  const maskedHeaders: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (const param of plan.parameters) {
+    if (param.in === 'path' || param.in === 'body') continue;
+    const filled = paramValue(param);
+    if (filled === undefined) continue;
+    if (param.in === 'query') {
+      const pairs: string[] = [];
+      for (const item of Array.isArray(filled.value) ? filled.value : [filled.value]) {
+        if (item !== undefined && item !== null) pairs.push(`${encodeURIComponent(param.name)}=${encodeURIComponent(stringify(item))}`);
+      }
+      query.push(...pairs);
+      maskedQuery.push(...(filled.masked !== filled.value ? [`${encodeURIComponent(param.name)}=${MASK}`] : pairs));
+    } else if (param.in === 'header') {
+      const text = Array.isArray(filled.value) ? filled.value.map(stringify).join(', ') : stringify(filled.value);
+      headers[param.name] = checkHeader(text, op, param.name);
+      maskedHeaders[param.name] = filled.masked !== filled.value ? MASK : text;
+    } else {
+      cookies.push(`${param.name}=${encodeURIComponent(stringify(filled.value))}`);
+    }
+  }
+  if (cookies.length > 0) headers.cookie = maskedHeaders.cookie = cookies.join('; ');
+
+  const wire: WireRequest = { method: plan.method, url: '', headers };
+  applyAuth(plan, secrets, lookup, wire, query, maskedQuery, maskedHeaders);
+
+  const base = baseUrl.endsWith('/') ? baseUrl.slice(0, -1) : baseUrl;
+  const qs = query.length > 0 ? `?${query.join('&')}` : '';
+  wire.url = base + path + qs;
+  const maskedUrl = base + maskedPath + (maskedQuery.length > 0 ? `?${maskedQuery.join('&')}` : '');
+
+  const body = buildBody(plan, values, secrets, lookup);
+  if (body) {
+    wire.body = body.value;
+    if (!hasHeader(headers, 'content-type')) headers['content-type'] = maskedHeaders['content-type'] = body.contentType;
+  }
+  if (!hasHeader(headers, 'user-agent')) headers['user-agent'] = maskedHeaders['user-agent'] = USER_AGENT;
+  if (!hasHeader(headers, 'accept') && plan.outputFormat === 'json') headers.accept = maskedHeaders.accept = 'application/json';
+
+  const built: BuiltRequest = { wire, maskedUrl };
+  if (mask) {
+    built.maskedHeaders = maskedHeaders;
+    if (body) built.maskedBody = body.masked;
+  }
+  return built;
+}
+
+function applyAuth(
+  plan: OperationPlan,
+  secrets: SecretStore,
+  lookup: InputLookup,
+  wire: WireRequest,
+  query: string[],
+  maskedQuery: string[],
+  maskedHeaders: Record<string, string>,
+): void {
+  const op = plan.id;
+  const render = (t: Template) => renderTemplate(t, secrets, op, lookup);
+  const auth = plan.auth;
+  switch (auth.type) {
+    case 'header': {
+      const v = render(auth.value);
+      wire.headers[auth.name] = checkHeader(v.value, op, auth.name);
+      maskedHeaders[auth.name] = MASK;
+      break;
+    }
+    case 'query': {
+      const v = render(auth.value);
+      query.push(`${encodeURIComponent(auth.name)}=${encodeURIComponent(v.value)}`);
+      maskedQuery.push(`${encodeURIComponent(auth.name)}=${MASK}`);
+      break;
+    }
+    case 'bearer':
+      wire.headers.authorization = checkHeader(`Bearer ${render(auth.token).value}`, op, 'Authorization');
+      maskedHeaders.authorization = `Bearer ${MASK}`;
+      break;
+    case 'basic': {
+      const credentials = `${render(auth.username).value}:${render(auth.password).value}`;
+      wire.headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+      maskedHeaders.authorization = `Basic ${MASK}`;
+      break;
+    }
+    case 'digest':
+      wire.digest = { username: render(auth.username).value, password: render(auth.password).value };
+      break;
+    case 'headers':
+      for (const header of auth.headers) {
+        wire.headers[header.name] = checkHeader(render(header.value).value, op, header.name);
+        maskedHeaders[header.name] = MASK;
+      }
+      break;
+  }
+}
+
+function buildBody(plan: OperationPlan, values: ResolvedInputs, secrets: SecretStore, lookup: InputLookup): { value: string | Buffer; masked: string; contentType: string } | undefined {
+  const body = plan.body;
+  const op = plan.id;
+  switch (body.kind) {
+    case 'none':
+      return undefined;
+    case 'parameters': {
+      let data: unknown;
+      if (body.whole !== undefined) data = values[body.whole];
+      else {
+        const present = body.names.filter((n) => values[n] !== undefined);
+        if (present.length > 0) data = Object.fromEntries(present.map((n) => [n, values[n]]));
+      }
+      if (data === undefined) return undefined;
+      const text = JSON.stringify(data);
+      return { value: text, masked: text, contentType: 'application/json' };
+    }
+    case 'json': {
+      const data = renderJson(body.data, secrets, op, lookup);
+      return { value: JSON.stringify(data.value), masked: JSON.stringify(data.masked), contentType: 'application/json' };
+    }
+    case 'text': {
+      const r = renderTemplate(body.data, secrets, op, lookup, body.json ? jsonFragment : stringify);
+      return { value: r.value, masked: r.masked, contentType: body.contentType };
+    }
+    case 'form': {
+      if (!Array.isArray(body.fields)) {
+        const r = renderTemplate(body.fields, secrets, op, lookup, (v) => encodeURIComponent(stringify(v)));
+        return { value: r.value, masked: r.masked, contentType: 'application/x-www-form-urlencoded' };
+      }
+      const real = new URLSearchParams();
+      const masked = new URLSearchParams();
+      for (const [key, template] of body.fields) {
+        const r = renderTemplate(template, secrets, op, lookup);
+        real.append(key, r.value);
+        masked.append(key, r.masked);
+      }
+      return { value: real.toString(), masked: masked.toString(), contentType: 'application/x-www-form-urlencoded' };
+    }
+    case 'multipart': {
+      const boundary = `naftiko-${randomBytes(12).toString('hex')}`;
+      let real = '';
+      let masked = '';
+      for (const part of body.parts) {
+        const r = renderTemplate(part.value, secrets, op, lookup);
+        let head = `--${boundary}\r\nContent-Disposition: form-data; name="${quote(part.name)}"`;
+        if (part.filename !== undefined) head += `; filename="${quote(part.filename)}"`;
+        if (part.contentType !== undefined) head += `\r\nContent-Type: ${part.contentType}`;
+        head += '\r\n\r\n';
+        real += `${head}${r.value}\r\n`;
+        masked += `${head}${r.masked}\r\n`;
+      }
+      real += `--${boundary}--\r\n`;
+      masked += `--${boundary}--\r\n`;
+      return { value: real, masked, contentType: `multipart/form-data; boundary=${boundary}` };
+    }
+  }
+}
+
+/** Renders a JSON body template; a string that is exactly one `{{input}}` keeps the input's JSON type. */
+function renderJson(node: JsonTemplate, secrets: SecretStore, op: string, lookup: InputLookup): { value: unknown; masked: unknown } {
+  switch (node.kind) {
+    case 'literal':
+      return { value: node.value, masked: node.value };
+    case 'string': {
+      const parts = node.template.parts;
+      if (parts.length === 1 && parts[0].kind === 'input') {
+        const value = lookup(parts[0].name);
+        return { value, masked: value };
+      }
+      return renderTemplate(node.template, secrets, op, lookup);
+    }
+    case 'array': {
+      const items = node.items.map((item) => renderJson(item, secrets, op, lookup));
+      return { value: items.map((i) => i.value), masked: items.map((i) => i.masked) };
+    }
+    case 'object': {
+      const entries = node.entries.map(([k, v]) => [k, renderJson(v, secrets, op, lookup)] as const);
+      return { value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])), masked: Object.fromEntries(entries.map(([k, v]) => [k, v.masked])) };
+    }
+  }
+}
+
+/**
+ * Substitution inside a raw JSON template: strings are escaped (they normally sit between quotes
+ * written in the template), anything else is written as JSON (`"crewIds": {{crewIds}}`).
+ */
+function jsonFragment(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value).slice(1, -1) : (JSON.stringify(value) ?? 'null');
+}
+
+function encodeSegment(value: string, op: string, name: string): string {
+  // Dot segments are removed by URL normalisation even when percent-encoded, so they cannot be sent.
+  if (value === '' || value === '.' || value === '..') {
+    throw new InputError(`${op}: path parameter '${name}' cannot be ${value === '' ? 'empty' : `'${value}'`}: it would change the request path`, { operation: op, parameter: name });
+  }
+  return encodeURIComponent(value);
+}
+
+function checkHeader(value: string, op: string, name: string): string {
+  if (FORBIDDEN_HEADER_CHARS.test(value)) {
+    throw new InputError(`${op}: header '${name}' contains a line break or NUL character, which could inject headers`, { operation: op, parameter: name });
+  }
+  return value;
+}
+
+function hasHeader(headers: Record<string, string>, lower: string): boolean {
+  for (const key in headers) if (key.toLowerCase() === lower) return true;
+  return false;
+}
+
+function quote(text: string): string {
+  return text.replace(/["\r\n]/g, (c) => encodeURIComponent(c));
+}
