@@ -4,7 +4,8 @@ export function suggest(name: string, candidates: string[], max = 3): string[] {
   const scored: Array<[string, number]> = [];
   for (const candidate of new Set(candidates)) {
     const c = candidate.toLowerCase();
-    const distance = c.includes(lower) || lower.includes(c) ? Math.abs(c.length - lower.length) / 4 : levenshtein(lower, c);
+    // A name typed in part (`get_user` for `get_user_v2_user__user_id__get`) is a strong hint.
+    const distance = c.includes(lower) ? 1 + (c.length - lower.length) / 1000 : levenshtein(lower, c);
     if (distance <= Math.max(2, Math.floor(lower.length / 3))) scored.push([candidate, distance]);
   }
   return scored

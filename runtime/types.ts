@@ -56,6 +56,9 @@ export interface Template {
   parts: TemplatePart[];
 }
 
+/** Literal text, a parameter reference, or a bound variable inside a path template. */
+export type PathPart = { kind: 'text'; text: string } | { kind: 'param'; name: string } | Extract<TemplatePart, { kind: 'secret' }>;
+
 /** Authentication of a consumed API, with every value as a compiled template. */
 export type AuthPlan =
   | { type: 'none' }
@@ -65,6 +68,7 @@ export type AuthPlan =
   | { type: 'basic'; username: Template; password: Template }
   | { type: 'digest'; username: Template; password: Template }
   | { type: 'headers'; headers: Array<{ name: string; value: Template }> }
+  | { type: 'aws-sig-v4'; accessKeyId: Template; secretAccessKey: Template; sessionToken?: Template; region: Template; service: Template }
   | { type: 'unsupported'; kind: string };
 
 /** A JSON value from the file whose strings may hold `{{...}}` placeholders. */
@@ -119,9 +123,9 @@ export interface OperationPlan {
   /** Path as written, e.g. `/v2/user/{user_id}`. */
   pathTemplate: string;
   /** Path split into literal segments and parameter references. */
-  pathParts: Array<{ kind: 'text'; text: string } | { kind: 'param'; name: string } | Extract<TemplatePart, { kind: 'secret' }>>;
-  /** Query pairs written into the resource path (`/x?fixed=1`). */
-  fixedQuery: Array<[string, string]>;
+  pathParts: PathPart[];
+  /** Query string written into the resource path (`/x?fixed=1&q={{q}}`), as written, without `?`. */
+  queryParts: PathPart[];
   parameters: ParameterPlan[];
   /** Inputs referenced only by `{{name}}` in parameter values or body templates. */
   templateInputs: string[];

@@ -53,6 +53,17 @@ export function compileAuth(consumes: Raw, pointer: string, scope: TemplateScope
       }
       plan = (auth.placement ?? auth.in) === 'query' ? { type: 'query', name: key, value: t(auth.value) } : { type: 'header', name: key, value: t(auth.value) };
       break;
+    case 'aws-sig-v4':
+    case 'aws-sigv4':
+      plan = {
+        type: 'aws-sig-v4',
+        accessKeyId: t(auth.accessKeyId),
+        secretAccessKey: t(auth.secretAccessKey ?? auth.secretKey),
+        region: t(auth.region),
+        service: t(auth.service),
+      };
+      if (auth.sessionToken !== undefined) plan.sessionToken = t(auth.sessionToken);
+      break;
     default:
       sink.warn(at, `authentication type '${String(auth.type)}' is not supported by this runtime: its operations fail with NOT_SUPPORTED before anything is sent`);
       return { type: 'unsupported', kind: String(auth.type) };
@@ -92,6 +103,8 @@ export function authTemplates(plan: AuthPlan): Template[] {
       return [plan.username, plan.password];
     case 'headers':
       return plan.headers.map((h) => h.value);
+    case 'aws-sig-v4':
+      return [plan.accessKeyId, plan.secretAccessKey, plan.region, plan.service, ...(plan.sessionToken ? [plan.sessionToken] : [])];
     default:
       return [];
   }

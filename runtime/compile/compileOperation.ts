@@ -1,4 +1,4 @@
-import type { AuthPlan, JsonSchema, OperationPlan, OutputPlan, ParameterPlan, RawFormat, Template, ValueType } from '../types.js';
+import type { AuthPlan, JsonSchema, OperationPlan, OutputPlan, ParameterPlan, PathPart, RawFormat, Template, ValueType } from '../types.js';
 import { compileJsonPath } from '../response/jsonPath.js';
 import { compileParameters } from './compileParameters.js';
 import { bodyInputs, compileBody } from './compileBody.js';
@@ -45,10 +45,7 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
 
   const pathPointer = typeof operation.path === 'string' ? `${pointer}/path` : `${resourcePointer}/path`;
   const fullPath = String(operation.path ?? resource.path ?? '');
-  const queryStart = fullPath.indexOf('?');
-  const pathTemplate = queryStart === -1 ? fullPath : fullPath.slice(0, queryStart);
-  const fixedQuery = queryStart === -1 ? [] : [...new URLSearchParams(fullPath.slice(queryStart + 1))];
-  const pathParts = compilePath(pathTemplate, parameters, `${where}`, pathPointer, scope, sink);
+  const { pathParts, queryParts } = compilePath(fullPath, parameters, where, pathPointer, scope, sink);
 
   const body = compileBody(operation.body, parameters, `${pointer}/body`, scope, sink);
   const declared = new Set(parameters.map((p) => p.name));
@@ -68,7 +65,7 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
     baseUri: ctx.baseUri,
     pathTemplate: fullPath,
     pathParts,
-    fixedQuery,
+    queryParts,
     parameters,
     templateInputs: extraInputs,
     inputNames: new Set([...parameters.map((p) => p.name), ...extraInputs]),
@@ -90,42 +87,57 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
  * is appended as a trailing segment, in declared order (real files group operations under a shorter
  * resource path, e.g. `get_user` under `/v2/user` with path parameter `user_id`).
  */
-function compilePath(template: string, parameters: ParameterPlan[], where: string, pointer: string, scope: TemplateScope, sink: DiagnosticSink): OperationPlan['pathParts'] {
-  const parts: OperationPlan['pathParts'] = [];
+function compilePath(
+  fullPath: string,
+  parameters: ParameterPlan[],
+  where: string,
+  pointer: string,
+  scope: TemplateScope,
+  sink: DiagnosticSink,
+): { pathParts: PathPart[]; queryParts: PathPart[] } {
+  const queryStart = fullPath.indexOf('?');
+  const template = queryStart === -1 ? fullPath : fullPath.slice(0, queryStart);
   const used = new Set<string>();
-  let last = 0;
-  for (const match of template.matchAll(PLACEHOLDER)) {
-    if (match.index > last) parts.push({ kind: 'text', text: template.slice(last, match.index) });
-    last = match.index + match[0].length;
-    const name = match[1];
-    const declared = parameters.find((p) => p.in === 'path' && p.name === name);
-    if (!declared && match[0].startsWith('{{')) {
-      const part = compileTemplate(match[0], scope).parts[0];
-      if (part.kind === 'secret') {
-        parts.push(part);
-        continue;
+  const split = (text: string): PathPart[] => {
+    const parts: PathPart[] = [];
+    let last = 0;
+    for (const match of text.matchAll(PLACEHOLDER)) {
+      if (match.index > last) parts.push({ kind: 'text', text: text.slice(last, match.index) });
+      last = match.index + match[0].length;
+      const name = match[1];
+      const declared = parameters.find((p) => p.in === 'path' && p.name === name);
+      if (!declared && match[0].startsWith('{{')) {
+        const part = compileTemplate(match[0], scope).parts[0];
+        if (part.kind === 'secret') {
+          parts.push(part);
+          continue;
+        }
       }
+      if (!declared && !used.has(name)) {
+        sink.warn(pointer, `${where}: path placeholder {${name}} has no declared parameter; it is taken from the required input '${name}'`);
+        parameters.push({ name, in: 'path', type: 'string', required: true, implicit: true, source: sink.ref(pointer) });
+      }
+      used.add(name);
+      parts.push({ kind: 'param', name });
     }
-    if (!declared) {
-      sink.warn(pointer, `${where}: path placeholder {${name}} has no declared parameter; it is taken from the required input '${name}'`);
-      parameters.push({ name, in: 'path', type: 'string', required: true, implicit: true, source: sink.ref(pointer) });
-    }
-    used.add(name);
-    parts.push({ kind: 'param', name });
-  }
-  if (last < template.length) parts.push({ kind: 'text', text: template.slice(last) });
+    if (last < text.length) parts.push({ kind: 'text', text: text.slice(last) });
+    return parts;
+  };
+  const pathParts = split(template);
+  // Real files put placeholders in a fixed query too: `/search/code?q=repo:{{owner}}/{{name}}`.
+  const queryParts = queryStart === -1 ? [] : split(fullPath.slice(queryStart + 1));
 
   for (const param of parameters) {
     if (param.in !== 'path' || used.has(param.name)) continue;
     sink.warn(pointer, `${where}: path parameter '${param.name}' is not in the path '${template}'; it is sent as a trailing segment`);
     param.appended = true;
-    parts.push({ kind: 'text', text: '/' }, { kind: 'param', name: param.name });
+    pathParts.push({ kind: 'text', text: '/' }, { kind: 'param', name: param.name });
   }
-  return mergeText(parts);
+  return { pathParts: mergeText(pathParts), queryParts };
 }
 
-function mergeText(parts: OperationPlan['pathParts']): OperationPlan['pathParts'] {
-  const merged: OperationPlan['pathParts'] = [];
+function mergeText(parts: PathPart[]): PathPart[] {
+  const merged: PathPart[] = [];
   for (const part of parts) {
     const prev = merged[merged.length - 1];
     if (part.kind === 'text' && prev?.kind === 'text') {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors.js';
-import type { JsonTemplate, OperationPlan, ParameterPlan, Template, WireRequest } from '../types.js';
+import type { JsonTemplate, OperationPlan, ParameterPlan, PathPart, Template, WireRequest } from '../types.js';
 import type { ResolvedInputs } from './resolveInputs.js';
+import { signAwsV4 } from './awsSigV4.js';
 import { MASK, renderTemplate, stringify, type InputLookup, type SecretStore } from './secrets.js';
 
 /** A request ready to send, with its twin in which every secret is masked. */
@@ -45,23 +46,28 @@ export function buildRequest(
   };
 
   // Path: every value is one percent-encoded segment, so no value can change the path's shape.
-  let path = '';
-  let maskedPath = '';
-  for (const part of plan.pathParts) {
-    if (part.kind === 'text') {
-      path += part.text;
-      maskedPath += part.text;
-    } else if (part.kind === 'secret') {
-      path += encodeSegment(secrets.resolve(part, op), op, part.ref);
-      maskedPath += MASK;
-    } else {
-      const param = plan.parameters.find((p) => p.in === 'path' && p.name === part.name);
-      const filled = param ? paramValue(param) : undefined;
-      if (filled === undefined) throw new InputError(`${op}: missing required parameter '${part.name}' (path)`, { operation: op, parameter: part.name });
-      path += encodeSegment(stringify(filled.value), op, part.name);
-      maskedPath += param?.valueTemplate && filled.masked !== filled.value ? MASK : encodeSegment(stringify(filled.value), op, part.name);
+  const renderParts = (parts: PathPart[], encode: (value: string, name: string) => string): [string, string] => {
+    let value = '';
+    let masked = '';
+    for (const part of parts) {
+      if (part.kind === 'text') {
+        value += part.text;
+        masked += part.text;
+      } else if (part.kind === 'secret') {
+        value += encode(secrets.resolve(part, op), part.ref);
+        masked += MASK;
+      } else {
+        const param = plan.parameters.find((p) => p.in === 'path' && p.name === part.name);
+        const filled = param ? paramValue(param) : undefined;
+        if (filled === undefined) throw new InputError(`${op}: missing required parameter '${part.name}' (path)`, { operation: op, parameter: part.name });
+        const text = encode(stringify(filled.value), part.name);
+        value += text;
+        masked += filled.masked !== filled.value ? MASK : text;
+      }
     }
-  }
+    return [value, masked];
+  };
+  let [path, maskedPath] = renderParts(plan.pathParts, (value, name) => encodeSegment(value, op, name));
   if (path !== '' && !path.startsWith('/')) {
     path = `/${path}`;
     maskedPath = `/${maskedPath}`;
@@ -69,10 +75,10 @@ export function buildRequest(
 
   const query: string[] = [];
   const maskedQuery: string[] = [];
-  for (const [key, value] of plan.fixedQuery) {
-    const pair = `${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
-    query.push(pair);
-    maskedQuery.push(pair);
+  if (plan.queryParts.length > 0) {
+    const [fixed, maskedFixed] = renderParts(plan.queryParts, (value) => encodeURIComponent(value));
+    query.push(fixed);
+    maskedQuery.push(maskedFixed);
   }
   const headers: Record<string, string> = {};
   const maskedHeaders: Record<string, string> = {};
@@ -113,6 +119,21 @@ export function buildRequest(
   }
   if (!hasHeader(headers, 'user-agent')) headers['user-agent'] = maskedHeaders['user-agent'] = USER_AGENT;
   if (!hasHeader(headers, 'accept') && plan.outputFormat === 'json') headers.accept = maskedHeaders.accept = 'application/json';
+
+  if (plan.auth.type === 'aws-sig-v4') {
+    const auth = plan.auth;
+    const render = (t: Template) => renderTemplate(t, secrets, op, lookup).value;
+    signAwsV4(wire, {
+      accessKeyId: render(auth.accessKeyId),
+      secretAccessKey: render(auth.secretAccessKey),
+      region: render(auth.region),
+      service: render(auth.service),
+      ...(auth.sessionToken ? { sessionToken: render(auth.sessionToken) } : {}),
+    });
+    maskedHeaders['x-amz-date'] = wire.headers['x-amz-date'];
+    maskedHeaders.authorization = `AWS4-HMAC-SHA256 ${MASK}`;
+    if (wire.headers['x-amz-security-token']) maskedHeaders['x-amz-security-token'] = MASK;
+  }
 
   const built: BuiltRequest = { wire, maskedUrl };
   if (mask) {
