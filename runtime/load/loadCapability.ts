@@ -46,7 +46,7 @@ export async function loadCapability(path: string | URL): Promise<Capability> {
 /** Like `loadCapability`, but returns the diagnostics instead of throwing (for `naftiko validate`). */
 export function inspectCapability(path: string | URL): Inspection {
   const file = resolve(typeof path === 'string' ? path : fileURLToPath(path));
-  const files = new Map<string, LoadedFile | null>();
+  const files = new Map<string, LoadedFile>();
   const root = readCapabilityFile(file, files);
   if (!root.ok) return { diagnostics: root.sink.list };
 
@@ -72,12 +72,12 @@ export function inspectCapability(path: string | URL): Inspection {
   assignIds(plans, root.sink);
   checkExposedCalls(root, plans);
 
-  const diagnostics = [...files.values()].flatMap((f) => (f ? f.sink.list : []));
+  const diagnostics = [...files.values()].flatMap((f) => f.sink.list);
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
 
   const info = isObject(root.data.info) ? root.data.info : {};
   const label = typeof info.label === 'string' ? info.label : typeof info.title === 'string' ? info.title : undefined;
-  const sources = new Map<string, SourceMap>([...files.values()].flatMap((f) => (f ? [[f.file, f.sink.positions] as [string, SourceMap]] : [])));
+  const sources = new Map<string, SourceMap>([...files.values()].map((f) => [f.file, f.sink.positions]));
   const result: Capability = {
     file,
     document: root.data,
@@ -92,7 +92,7 @@ export function inspectCapability(path: string | URL): Inspection {
   return { capability: result, diagnostics };
 }
 
-function readCapabilityFile(file: string, files: Map<string, LoadedFile | null>): LoadedFile {
+function readCapabilityFile(file: string, files: Map<string, LoadedFile>): LoadedFile {
   const emptySink = new DiagnosticSink(file, new Map());
   const failed: LoadedFile = { file, data: {}, sink: emptySink, ok: false };
   let text: string;
@@ -160,7 +160,7 @@ function compileImport(
   root: LoadedFile,
   entry: Raw,
   pointer: string,
-  files: Map<string, LoadedFile | null>,
+  files: Map<string, LoadedFile>,
   binds: BindPlan[],
   plans: OperationPlan[],
   namespaces: Map<string, string>,
@@ -171,13 +171,8 @@ function compileImport(
     return;
   }
   const target = resolve(dirname(root.file), entry.location);
-  if (files.get(target) === null) {
-    root.sink.error(`${pointer}/location`, `import cycle: ${entry.location} imports this file back`);
-    return;
-  }
   let imported = files.get(target);
   if (!imported) {
-    files.set(target, null);
     imported = readCapabilityFile(target, files);
     if (imported.ok) collectBinds(imported, binds);
   }
