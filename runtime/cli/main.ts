@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/**
+ * `naftiko`: validate, list, describe and run the operations of capability files; serve their
+ * exposes, or their operations as MCP tools.
+ * Parses the command line, dispatches to one module per command and maps every error to an exit
+ * status (see `output.ts`); a stack trace is never printed.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suggest } from '../suggest.js';
+import { UsageError, hasFlag, type Command } from './args.js';
+import { describe } from './describe.js';
+import { list } from './list.js';
+import { mcp } from './mcp.js';
+import { EXIT, err, out, reportError } from './output.js';
+import { run } from './run.js';
+import { serve } from './serve.js';
+import { validate } from './validate.js';
+
+const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp];
+
+const USAGE = `naftiko <command> [arguments] (commands: ${COMMANDS.map((c) => c.name).join(', ')})`;
+
+const HELP = `usage: naftiko <command> [arguments]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}
+
+Run 'naftiko <command> --help' for the details of a command.
+
+Options:
+  -h, --help    show this help
+  --version     print the version
+
+Exit status: 0 ok, 1 invalid capability or input (nothing sent), 2 usage error,
+3 HTTP error response, 4 network error or timeout, 69 cannot listen (serve, mcp),
+70 internal error, 130 interrupted.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined) throw new UsageError('no command given', USAGE);
+  if (name === '--version') {
+    out(version());
+    return EXIT.OK;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' && args[0] !== undefined ? findCommand(args[0]) : undefined;
+    out(topic?.help ?? HELP);
+    return EXIT.OK;
+  }
+  const command = findCommand(name);
+  if (hasFlag(args, '--help', '-h')) {
+    out(command.help);
+    return EXIT.OK;
+  }
+  return command.run(args);
+}
+
+function findCommand(name: string): Command {
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command) return command;
+  const hint = suggest(name, COMMANDS.map((c) => c.name));
+  throw new UsageError(`unknown command '${name}'${hint.length > 0 ? `; did you mean '${hint[0]}'?` : ''}`, USAGE);
+}
+
+/** The version of the package this file belongs to: the nearest `package.json` above it. */
+function version(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch (error) {
+      const parent = dirname(dir);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === dir) throw error;
+      dir = parent;
+    }
+  }
+}
+
+const argv = process.argv.slice(2);
+// Decided before parsing, so that errors of every kind follow the flag; values after `--` are not flags.
+const json = hasFlag(argv.slice(1), '--json');
+const fail = (error: unknown) => {
+  process.exitCode = reportError(error, json);
+};
+process.on('uncaughtException', (error) => {
+  fail(error);
+  process.exit();
+});
+process.on('unhandledRejection', fail);
+// A reader that goes away (`naftiko list x.yaml | head`) is not an error worth reporting.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit();
+  fail(error);
+});
+main(argv).then((code) => {
+  process.exitCode = code;
+}, fail);

@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import type { RuntimeEvent, RuntimeOptions } from '../index.js';
+import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
+import { EXIT, err, outJson, plural, reportError, reportWarnings } from './output.js';
+
+/** `naftiko run FILE OP [name=value ...]`: invokes one operation and prints its outputs. */
+export const run: Command = {
+  name: 'run',
+  usage: 'naftiko run FILE OP [name=value ...] [--input JSON|@file.json] [--base-uri URL|namespace=URL] [--timeout MS] [--retries N] [--dry-run] [--verbose] [--json]',
+  help: `usage: naftiko run FILE OP [name=value ...] [options]
+
+Invokes operation OP of the capability FILE and prints its outputs as JSON
+(indented with 2 spaces) on stdout.
+
+Inputs:
+  name=value            a value stays a string (the runtime converts it to the
+                        declared type: limit=10 is a number) unless it starts
+                        with '{' or '[': then it is parsed as JSON
+  name=@path            the text of a file; parsed as JSON when path ends in .json
+  --input JSON|@file    a JSON object of inputs; name=value pairs win over it
+                        (use it for a string value that starts with '@', '{' or '[')
+
+Options:
+  --base-uri URL        send every namespace to URL (sandbox, region, stand-in)
+  --base-uri NS=URL     send namespace NS to URL (repeatable)
+                        (env NAFTIKO_BASE_URI_<NAMESPACE> works too: namespace
+                        upper-cased, other characters than A-Z and 0-9 as '_')
+  --timeout MS          per-call timeout in milliseconds
+  --retries N           retries after the first attempt (0 disables them)
+  --dry-run             print the request that would be sent (secrets shown as
+                        ***) and send nothing
+  --verbose             print '→ METHOD URL' and '← STATUS (N ms, K attempts)'
+                        and the loader's warnings on stderr (secrets masked)
+  --json                print errors as the error's JSON on stderr
+  -h, --help            show this help
+
+Exit status:
+  0    ok
+  1    invalid capability, unknown operation, invalid or missing input or
+       secret, unsupported feature: nothing was sent
+  2    usage error
+  3    the API answered with an error status (HTTP_ERROR), or its response
+       cannot be read (RESPONSE_INVALID) or converted (OUTPUT_INVALID)
+  4    no answer: network error, timeout
+  130  interrupted (Ctrl-C aborts the call)`,
+
+  async run(args) {
+    const { values, positionals } = parseCommandLine(run, args, {
+      input: { type: 'string' },
+      'base-uri': { type: 'string', multiple: true },
+      timeout: { type: 'string' },
+      retries: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length < 2) throw new UsageError('give a capability file and an operation', run.usage, run.name);
+    const [file, operation, ...pairs] = positionals;
+    const timeout = values.timeout === undefined ? undefined : wholeNumber(run, 'timeout', values.timeout, 1);
+    const retries = values.retries === undefined ? undefined : wholeNumber(run, 'retries', values.retries, 0);
+    const inputs = { ...(values.input === undefined ? {} : inputObject(values.input)), ...pairInputs(pairs) };
+
+    const { createRuntime, loadCapability } = await import('../index.js');
+    const capability = await loadCapability(file);
+    if (values.verbose) reportWarnings(capability.warnings);
+    const options: RuntimeOptions = baseUriOptions(run, [capability], values['base-uri'] ?? []);
+    if (timeout !== undefined) options.timeout = timeout;
+    if (retries !== undefined) options.retry = { limit: retries };
+    if (values.verbose) options.onEvent = trace;
+
+    const runtime = createRuntime(capability, options);
+    try {
+      if (values['dry-run']) {
+        outJson(runtime.prepare(operation, inputs));
+        return EXIT.OK;
+      }
+      const controller = new AbortController();
+      const interrupt = () => controller.abort();
+      process.once('SIGINT', interrupt);
+      try {
+        outJson(await runtime.invoke(operation, inputs, { signal: controller.signal }));
+        return EXIT.OK;
+      } catch (error) {
+        if (!controller.signal.aborted) throw error;
+        reportError(error, values.json === true);
+        return EXIT.INTERRUPTED;
+      } finally {
+        process.off('SIGINT', interrupt);
+      }
+    } finally {
+      runtime.close();
+    }
+  },
+};
+
+/** `--input '{...}'` or `--input @file.json`: a JSON object. */
+function inputObject(text: string): Record<string, unknown> {
+  const source = text.startsWith('@') ? `file ${text.slice(1)}` : 'the value';
+  const parsed = parseJson(text.startsWith('@') ? readInputFile(text.slice(1)) : text, `--input: ${source} is not valid JSON`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InputError(`--input: ${source} is not a JSON object`);
+  return parsed as Record<string, unknown>;
+}
+
+/** `name=value` pairs; see the help text for how values are read. */
+function pairInputs(pairs: string[]): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`expected an input as name=value, got '${pair}'`, run.usage, run.name);
+    const name = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    if (name in inputs) throw new UsageError(`input '${name}' is given twice`, run.usage, run.name);
+    let value: unknown = raw;
+    if (raw.startsWith('@')) {
+      const path = raw.slice(1);
+      const text = readInputFile(path, name);
+      value = path.toLowerCase().endsWith('.json') ? parseJson(text, `input '${name}': file ${path} is not valid JSON`, name) : text;
+    } else if (raw.startsWith('{') || raw.startsWith('[')) {
+      value = parseJson(raw, `input '${name}': value is not valid JSON`, name);
+    }
+    inputs[name] = value;
+  }
+  return inputs;
+}
+
+/** Reads the file of an `@path` value given for `input` (absent: for `--input`). */
+function readInputFile(path: string, input?: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new InputError(`${input === undefined ? '--input' : `input '${input}'`}: cannot read ${path}: ${reason}`, input === undefined ? {} : { parameter: input });
+  }
+}
+
+function parseJson(text: string, problem: string, parameter?: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${problem} (${(error as Error).message})`, parameter === undefined ? {} : { parameter });
+  }
+}
+
+function trace(event: RuntimeEvent): void {
+  if (event.type === 'request') err(`→ ${event.method} ${event.url}`);
+  else err(`← ${event.status} (${Math.round(event.durationMs)} ms, ${plural(event.attempts, 'attempt')})`);
+}
