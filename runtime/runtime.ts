@@ -186,7 +186,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     const wire = { ...built.wire, url, headers, ...(request.body && request.body.length > 0 ? { body: request.body } : {}) };
     const response = await client.send(wire, { operation: plan.id, redactedUrl: maskedUrl, signal: call.signal, timeout: call.timeout, retry: call.retry });
     if (onEvent) onEvent({ type: 'response', operation: plan.id, status: response.status, attempts: response.attempts, durationMs: performance.now() - started });
-    return response;
+    return { ...response, body: entry.secrets.redactBuffer(response.body) };
   };
 
   return {

@@ -46,6 +46,14 @@ export class SecretStore {
     return out;
   }
 
+  /** Redacts a raw body, copying it only when it contains a secret (an upstream may echo a key back). */
+  redactBuffer(body: Buffer): Buffer {
+    for (const secret of this.#known) {
+      if (body.includes(secret) || body.includes(encodeURIComponent(secret))) return Buffer.from(this.redact(body.toString('utf8')));
+    }
+    return body;
+  }
+
   /** Deep-redacts strings inside a parsed value (an API may echo a key back in an error body). */
   redactValue(value: unknown): unknown {
     if (this.#known.size === 0) return value;

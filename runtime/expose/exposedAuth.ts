@@ -1,0 +1,91 @@
+/**
+ * Authentication that callers of an exposed server must present (spec 3.16 on `exposes`). Secrets are
+ * resolved once, when the server is compiled, so a missing one stops `serve` instead of failing calls.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { BindPlan } from '../types.js';
+import type { DiagnosticSink } from '../compile/diagnostics.js';
+import { compileTemplate } from '../compile/template.js';
+import { renderTemplate, type SecretStore } from '../invoke/secrets.js';
+import type { ExposedAuth } from './types.js';
+
+type Raw = Record<string, unknown>;
+type Headers = Record<string, string | string[] | undefined>;
+
+/**
+ * Compiles an expose's `authentication`: `bearer` (token), `apikey` (key, value, placement header or
+ * query) and `basic`. Other types (digest, oauth2) are reported through `unsupported`, since serving
+ * without the declared protection would be worse than not serving.
+ */
+export function compileExposedAuth(
+  raw: unknown,
+  pointer: string,
+  sink: DiagnosticSink,
+  secrets: { binds: BindPlan[]; store: SecretStore; owner: string },
+  unsupported: (pointer: string, message: string) => void,
+): ExposedAuth | undefined {
+  if (!isObject(raw)) return undefined;
+  const resolve = (field: string): string => {
+    const value = raw[field];
+    if (typeof value !== 'string' || value === '') {
+      sink.error(`${pointer}/${field}`, `${String(raw.type)} authentication needs '${field}'`);
+      return '';
+    }
+    const template = compileTemplate(value, { binds: secrets.binds, undeclaredIsSecret: true });
+    return renderTemplate(template, secrets.store, secrets.owner, (name) => {
+      sink.error(`${pointer}/${field}`, `'{{${name}}}' is not a bound variable: authentication values can only use binds or the environment`);
+      return '';
+    }).value;
+  };
+
+  switch (String(raw.type ?? '').toLowerCase()) {
+    case 'bearer': {
+      const token = resolve('token').replace(/^bearer\s+/i, '');
+      return { type: 'bearer', verify: (headers) => same(credentials(headers, 'bearer'), token) };
+    }
+    case 'apikey': {
+      const key = typeof raw.key === 'string' ? raw.key : '';
+      if (key === '') sink.error(`${pointer}/key`, "apikey authentication needs 'key' (the header or query parameter name)");
+      const value = resolve('value');
+      if (raw.placement === 'query') return { type: 'apikey', queryParameter: key, verify: (_headers, query) => same(query?.get(key) ?? undefined, value) };
+      return { type: 'apikey', verify: (headers) => same(first(headers[key.toLowerCase()]), value) };
+    }
+    case 'basic': {
+      const expected = `${resolve('username')}:${resolve('password')}`;
+      return {
+        type: 'basic',
+        verify: (headers) => {
+          const encoded = credentials(headers, 'basic');
+          return same(encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8'), expected);
+        },
+      };
+    }
+    default:
+      unsupported(`${pointer}/type`, `exposed authentication type '${String(raw.type)}' is not supported (use bearer, apikey or basic)`);
+      return undefined;
+  }
+}
+
+/** The credentials after `Authorization: <scheme> `, or undefined. */
+function credentials(headers: Headers, scheme: string): string | undefined {
+  const value = first(headers.authorization);
+  if (value === undefined) return undefined;
+  const space = value.indexOf(' ');
+  if (space < 0 || value.slice(0, space).toLowerCase() !== scheme) return undefined;
+  return value.slice(space + 1).trim();
+}
+
+/** Constant-time comparison; hashing first keeps the length of the secret from leaking too. */
+function same(given: string | undefined, expected: string): boolean {
+  if (given === undefined || expected === '') return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isObject(value: unknown): value is Raw {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,105 @@
+/**
+ * `naftiko serve`: starts every adapter of a capability and stops them together.
+ */
+import { NotSupportedError } from '../errors.js';
+import type { Capability } from '../types.js';
+import type { Runtime } from '../runtime.js';
+import { compileExposes } from './compileExposes.js';
+import { startRestServer } from './restServer.js';
+import type { McpExposeSpec } from './types.js';
+
+/**
+ * Starts an MCP expose; injected so the MCP adapter stays a separate module. `port` and `address` are
+ * overrides: undefined means the spec's own.
+ */
+export type McpStarter = (
+  spec: McpExposeSpec,
+  options: { port?: number; address?: string; log: (line: string) => void },
+) => Promise<{ url?: string; close(): Promise<void> }>;
+
+/** Options of {@link serveCapability}. */
+export interface ServeOptions {
+  /**
+   * Port of the first HTTP adapter (file order); the next ones take the following ports, so a
+   * capability with MCP and REST still runs with one `--port`. 0 gives every adapter a free port.
+   */
+  port?: number;
+  /** Address of every adapter, e.g. 127.0.0.1 for a file written for `0.0.0.0` in Docker. */
+  address?: string;
+  /** Where progress lines go (default stderr, which stdio MCP leaves free). */
+  log?: (line: string) => void;
+  mcp?: McpStarter;
+  /** Environment for bound variables of exposed authentication (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
+/** What is being served. */
+export interface Served {
+  servers: Array<{ type: 'rest' | 'mcp'; namespace: string; url?: string }>;
+  /** Stops every adapter; calls in flight finish first. */
+  close(): Promise<void>;
+}
+
+/**
+ * Compiles the capability's exposes (throwing SPEC_INVALID / NOT_SUPPORTED before anything listens)
+ * and starts each `rest` expose, and each `mcp` one through `options.mcp`. Skill and control exposes
+ * are skipped with a log line. If one adapter cannot start, those already started are stopped.
+ */
+export async function serveCapability(capability: Capability, runtime: Runtime, options: ServeOptions = {}): Promise<Served> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const specs = compileExposes(capability, runtime, { env: options.env });
+  const root = capability.document.capability as { exposes?: unknown } | undefined;
+  for (const entry of Array.isArray(root?.exposes) ? root.exposes : []) {
+    const { type, namespace } = (entry ?? {}) as { type?: unknown; namespace?: unknown };
+    if (type !== 'rest' && type !== 'mcp') log(`${String(type)} expose${namespace ? ` '${String(namespace)}'` : ''} is not served by this runtime: skipped`);
+  }
+
+  const running: Array<{ close(): Promise<void> }> = [];
+  const servers: Served['servers'] = [];
+  let next = options.port;
+  const takePort = (): number | undefined => {
+    const port = next;
+    if (next !== undefined && next !== 0) next += 1;
+    return port;
+  };
+  try {
+    for (const spec of specs) {
+      if (spec.type === 'rest') {
+        const server = await startRestServer(spec, { port: takePort(), address: options.address, log });
+        running.push(server);
+        servers.push({ type: 'rest', namespace: spec.namespace, url: server.url });
+        log(`rest '${spec.namespace}' listening on ${server.url} (${spec.operations.length} route${spec.operations.length === 1 ? '' : 's'})`);
+      } else if (!options.mcp) {
+        log(`mcp expose '${spec.namespace}' is not served: no MCP adapter was given`);
+      } else {
+        const port = spec.transport === 'stdio' ? undefined : takePort();
+        const server = await options.mcp(spec, { port, address: options.address, log });
+        running.push(server);
+        servers.push({ type: 'mcp', namespace: spec.namespace, ...(server.url ? { url: server.url } : {}) });
+        log(`mcp '${spec.namespace}' ${server.url ? `listening on ${server.url}` : 'serving on stdio'} (${spec.tools.length} tool${spec.tools.length === 1 ? '' : 's'})`);
+      }
+    }
+  } catch (error) {
+    await Promise.allSettled(running.map((s) => s.close()));
+    throw error;
+  }
+  if (running.length === 0) throw new NotSupportedError(`${capability.file} exposes nothing this runtime serves (rest, mcp)`);
+  return { servers, close: async () => void (await Promise.all(running.map((s) => s.close()))) };
+}
+
+/**
+ * Resolves with the signal's name after SIGINT or SIGTERM, once `served` has closed with its
+ * in-flight calls finished; the CLI then exits 0. A second signal kills the process as usual.
+ */
+export function closeOnSignal(served: Pick<Served, 'close'>, log: (line: string) => void): Promise<NodeJS.Signals> {
+  return new Promise((resolve, reject) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      log(`${signal}: finishing calls in flight, then stopping`);
+      served.close().then(() => resolve(signal), reject);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
