@@ -1,0 +1,76 @@
+import { createRuntime, loadCapability } from '../index.js';
+import { UsageError, parseCommandLine, wholeNumber, type Command } from './args.js';
+import { EXIT, err, reportWarnings } from './output.js';
+import { EXIT_UNAVAILABLE, listen, portNumber, runtimeOptions } from './mcp.js';
+
+/** `naftiko serve FILE`: runs every `rest` and `mcp` entry of the capability's `exposes`. */
+export const serve: Command = {
+  name: 'serve',
+  usage: 'naftiko serve FILE [--port N] [--address A] [--base-uri URL|namespace=URL] [--timeout MS] [--verbose]',
+  help: `usage: naftiko serve FILE [options]
+
+Serves every 'exposes' entry of the capability FILE: 'rest' as an HTTP API,
+'mcp' as an MCP server over Streamable HTTP (http://ADDRESS:PORT/mcp, stateless)
+or stdio, as the file declares. MCP tools take their input schema from
+'inputParameters', their title from 'label' and their annotations from 'hints'
+(or from the referenced aggregate function's 'semantics'). Declared
+'authentication' (bearer, apikey, basic) is checked on every HTTP request:
+a missing or wrong credential answers 401.
+
+One line per server is logged on stderr, e.g.
+  mcp 'shipyard-tools' listening on http://127.0.0.1:3001/mcp (2 tools)
+
+Options:
+  --port N              port of the first HTTP server (file order); the next
+                        ones take the following ports; 0 picks free ports
+  --address A           interface of every server, e.g. 127.0.0.1 for a file
+                        written for 0.0.0.0 in a container
+  --base-uri URL        send every consumed namespace to URL
+  --base-uri NS=URL     send consumed namespace NS to URL (repeatable)
+  --timeout MS          per-call timeout of consumed operations in milliseconds
+  --verbose             also print the loader's warnings on stderr
+  -h, --help            show this help
+
+SIGINT or SIGTERM stops taking requests, lets the calls in flight finish, then
+exits 0; a second signal exits at once.
+
+Exit status: 0 stopped cleanly, 1 invalid capability or nothing to serve,
+2 usage error, 69 cannot listen on an address and port.`,
+
+  async run(args) {
+    const { values, positionals } = parseCommandLine(serve, args, {
+      port: { type: 'string' },
+      address: { type: 'string' },
+      'base-uri': { type: 'string', multiple: true },
+      timeout: { type: 'string' },
+      verbose: { type: 'boolean' },
+    });
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'no capability file given' : 'give exactly one capability file', serve.usage, serve.name);
+
+    const port = values.port === undefined ? undefined : portNumber(serve, values.port);
+
+    const capability = await loadCapability(positionals[0]);
+    if (values.verbose) reportWarnings(capability.warnings);
+    const options = runtimeOptions(serve, [capability], values['base-uri'] ?? []);
+    if (values.timeout !== undefined) options.timeout = wholeNumber(serve, 'timeout', values.timeout, 1);
+
+    // Loaded here, not at the top: the adapters and the MCP SDK would slow down the start of every other command.
+    const [{ closeOnSignal, serveCapability }, { serveMcpExpose }] = await Promise.all([import('../expose/serve.js'), import('../mcp/serveMcpExpose.js')]);
+    const runtime = createRuntime(capability, options);
+    try {
+      const served = await listen(() =>
+        serveCapability(capability, runtime, {
+          port,
+          address: values.address,
+          log: err,
+          mcp: serveMcpExpose,
+        }),
+      );
+      if (served === undefined) return EXIT_UNAVAILABLE;
+      await closeOnSignal(served, err);
+      return EXIT.OK;
+    } finally {
+      runtime.close();
+    }
+  },
+};
