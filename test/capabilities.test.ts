@@ -1,19 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { createRuntime, loadCapability, NaftikoError, type Runtime } from '../runtime/index.js';
+import { createRuntime, loadCapability, type Runtime } from '../runtime/index.js';
 import { SANDBOX_API_KEY, SANDBOX_ORG_KEY, startJunctionSandbox, type JunctionSandbox } from '../sandbox/junction.js';
 import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
+import { failure } from './support/failure.js';
 
 const capability = (name: string) => loadCapability(new URL(`../capabilities/${name}`, import.meta.url));
-
-async function failure(promise: Promise<unknown>): Promise<NaftikoError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(NaftikoError);
-    return error as NaftikoError;
-  }
-  throw new Error('expected a failure');
-}
 
 const insured = {
   first_name: 'Jane',

@@ -7,6 +7,7 @@ import { createHttpClient, type HttpClient } from '../runtime/http/client.js';
 import { digestAuthorization, parseDigestChallenge } from '../runtime/http/digest.js';
 import type { WireRequest } from '../runtime/types.js';
 import { destroySocket, startScriptedServer, type ScriptedHandler, type ScriptedServer, type Step } from './support/scriptedServer.js';
+import { failure } from './support/failure.js';
 
 const SECRET = 'sk-SECRET-4242';
 const FAST = { baseDelay: 1, maxDelay: 20 };
@@ -34,16 +35,6 @@ function wire(path: string, extra: Partial<WireRequest> = {}): WireRequest {
 }
 
 const op = (path: string) => ({ operation: 'ns.op', redactedUrl: `${server.url}${path.replace(SECRET, '***')}` });
-
-async function failure(promise: Promise<unknown>): Promise<NaftikoError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(NaftikoError);
-    return error as NaftikoError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function expectNoSecret(error: NaftikoError): void {
   expect(error.message).not.toContain(SECRET);

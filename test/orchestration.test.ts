@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { createRuntime, loadCapability, NaftikoError, type Runtime } from '../runtime/index.js';
+import { createRuntime, loadCapability, type Runtime } from '../runtime/index.js';
 import { compileExposes } from '../runtime/expose/compileExposes.js';
 import { lookup } from '../runtime/expose/lookup.js';
 import type { ExposeSpec, ExposedOperation, McpExposeSpec, RestExposeSpec } from '../runtime/expose/types.js';
 import { CREDENTIALS, CREW, EXAMPLES, FORECAST, LEGACY_VESSELS, SHIPS, USERS, startMaritimeServer, type MaritimeServer } from './support/maritimeServer.js';
+import { failure } from './support/failure.js';
 
 const FIXTURES = new URL('./fixtures/expose/', import.meta.url).pathname;
 const ENV = { MISTRAL_TOKEN: CREDENTIALS.mistralToken };
@@ -43,16 +44,6 @@ function restOperation(specs: ExposeSpec[], method: string, path: string): Expos
   const found = rest?.operations.find((o) => o.method === method && o.path === path);
   if (!found) throw new Error(`no ${method} ${path}`);
   return found.operation;
-}
-
-async function failure(promise: Promise<unknown> | (() => unknown)): Promise<NaftikoError> {
-  try {
-    await (typeof promise === 'function' ? promise() : promise);
-  } catch (error) {
-    expect(error).toBeInstanceOf(NaftikoError);
-    return error as NaftikoError;
-  }
-  throw new Error('expected a failure');
 }
 
 const summary = (ship: (typeof SHIPS)[number]) => ({ imo: ship.imo_number, name: ship.vessel_name, type: ship.vessel_type, flag: ship.flag_code, status: ship.operational_status });

@@ -124,7 +124,7 @@ describe('step-7 shipyard-api', () => {
     const { status, body } = await call(`${url}/voyages`, { json: { ...voyage, crewIds: 'CR-001' } });
     expect(status).toBe(400);
     expect(body.error).toMatchObject({ code: 'INPUT_INVALID', parameter: 'crewIds' });
-    expect(body.error.message).toContain("argument 'crewIds' must be an array");
+    expect(body.error.message).toContain("argument 'crewIds' must be a JSON array (got \"CR-001\")");
     expect(maritime.requests).toHaveLength(0);
   });
 

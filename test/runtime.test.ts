@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { createRuntime, loadCapability, NaftikoError, type Capability, type Runtime } from '../runtime/index.js';
+import { createRuntime, loadCapability, type Capability, type Runtime } from '../runtime/index.js';
 import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
+import { failure } from './support/failure.js';
 
 const TOKEN = 'tok-SECRET-9f8e7d';
 const FILE_KEY = 'key-from-file-123';
@@ -25,16 +26,6 @@ beforeEach(() => {
   server.requests.length = 0;
   server.handler = () => ({});
 });
-
-async function failure(promise: Promise<unknown> | (() => unknown)): Promise<NaftikoError> {
-  try {
-    await (typeof promise === 'function' ? promise() : promise);
-  } catch (error) {
-    expect(error).toBeInstanceOf(NaftikoError);
-    return error as NaftikoError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('path parameters', () => {
   test('each value is one percent-encoded segment', async () => {

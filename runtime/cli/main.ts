@@ -5,15 +5,13 @@
  * Parses the command line, dispatches to one module per command and maps every error to an exit
  * status (see `output.ts`); a stack trace is never printed.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { suggest } from '../suggest.js';
+import { packageVersion } from '../version.js';
 import { UsageError, hasFlag, type Command } from './args.js';
 import { describe } from './describe.js';
 import { list } from './list.js';
 import { mcp } from './mcp.js';
-import { EXIT, err, out, reportError } from './output.js';
+import { EXIT, out, reportError } from './output.js';
 import { run } from './run.js';
 import { serve } from './serve.js';
 import { validate } from './validate.js';
@@ -41,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined) throw new UsageError('no command given', USAGE);
   if (name === '--version') {
-    out(version());
+    out(packageVersion());
     return EXIT.OK;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
@@ -62,20 +60,6 @@ function findCommand(name: string): Command {
   if (command) return command;
   const hint = suggest(name, COMMANDS.map((c) => c.name));
   throw new UsageError(`unknown command '${name}'${hint.length > 0 ? `; did you mean '${hint[0]}'?` : ''}`, USAGE);
-}
-
-/** The version of the package this file belongs to: the nearest `package.json` above it. */
-function version(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
-    } catch (error) {
-      const parent = dirname(dir);
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === dir) throw error;
-      dir = parent;
-    }
-  }
 }
 
 const argv = process.argv.slice(2);

@@ -1,7 +1,7 @@
-import { createRuntime, InputError, loadCapability, type Capability, type RuntimeEvent, type RuntimeOptions } from '../index.js';
+import { createRuntime, InputError, loadCapability, type Capability, type RuntimeEvent } from '../index.js';
 import type { McpTransportOptions } from '../mcp/mcpServer.js';
 import { operationTools } from '../mcp/operationTools.js';
-import { UsageError, parseCommandLine, wholeNumber, type Command } from './args.js';
+import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
 import { EXIT, err, plural, reportWarnings } from './output.js';
 
 /** `naftiko mcp FILE...`: every consumed operation of the files as an MCP tool. */
@@ -60,7 +60,7 @@ Exit status: 0 stopped cleanly, 1 invalid capability, 2 usage error,
     if (capabilities.every((c) => c.operations.length === 0)) {
       throw new InputError(`${positionals.join(', ')}: no consumed operation to serve as a tool (to serve 'exposes', use 'naftiko serve')`);
     }
-    const options = runtimeOptions(mcp, capabilities, values['base-uri'] ?? []);
+    const options = baseUriOptions(mcp, capabilities, values['base-uri'] ?? []);
     if (values.timeout !== undefined) options.timeout = wholeNumber(mcp, 'timeout', values.timeout, 1);
     if (values.verbose) options.onEvent = trace;
 
@@ -112,29 +112,6 @@ export async function listen<T>(start: () => Promise<T>): Promise<T | undefined>
 function trace(event: RuntimeEvent): void {
   if (event.type === 'request') err(`→ ${event.operation} ${event.method} ${event.url}`);
   else err(`← ${event.operation} ${event.status} (${Math.round(event.durationMs)} ms, ${plural(event.attempts, 'attempt')})`);
-}
-
-/**
- * Runtime options from `--base-uri` values: a bare URL applies to every namespace, `namespace=URL`
- * to one (no URL scheme has '=' before '://').
- */
-export function runtimeOptions(command: Command, capabilities: Capability[], baseUriValues: string[]): RuntimeOptions {
-  const options: RuntimeOptions = {};
-  const namespaces = [...new Set(capabilities.flatMap((c) => c.operations.map((o) => o.namespace)))];
-  for (const value of baseUriValues) {
-    const named = /^([^=:/]+)=(.*)$/.exec(value);
-    if (!named) {
-      if (options.baseUri !== undefined) throw new UsageError('--base-uri without a namespace is given twice', command.usage, command.name);
-      options.baseUri = value;
-      continue;
-    }
-    const [, namespace, url] = named;
-    if (!namespaces.includes(namespace)) {
-      throw new InputError(`--base-uri ${value}: no namespace '${namespace}' is consumed (there are ${namespaces.map((n) => `'${n}'`).join(', ') || 'none'})`);
-    }
-    options.baseUris = { ...options.baseUris, [namespace]: url };
-  }
-  return options;
 }
 
 /** A TCP port from the command line: 0 (any free port) to 65535. */

@@ -1,7 +1,7 @@
 import { createRuntime, loadCapability } from '../index.js';
-import { UsageError, parseCommandLine, wholeNumber, type Command } from './args.js';
+import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
 import { EXIT, err, reportWarnings } from './output.js';
-import { EXIT_UNAVAILABLE, listen, portNumber, runtimeOptions } from './mcp.js';
+import { EXIT_UNAVAILABLE, listen, portNumber } from './mcp.js';
 
 /** `naftiko serve FILE`: runs every `rest` and `mcp` entry of the capability's `exposes`. */
 export const serve: Command = {
@@ -51,7 +51,7 @@ Exit status: 0 stopped cleanly, 1 invalid capability or nothing to serve,
 
     const capability = await loadCapability(positionals[0]);
     if (values.verbose) reportWarnings(capability.warnings);
-    const options = runtimeOptions(serve, [capability], values['base-uri'] ?? []);
+    const options = baseUriOptions(serve, [capability], values['base-uri'] ?? []);
     if (values.timeout !== undefined) options.timeout = wholeNumber(serve, 'timeout', values.timeout, 1);
 
     // Loaded here, not at the top: the adapters and the MCP SDK would slow down the start of every other command.

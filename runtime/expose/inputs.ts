@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import type { CompiledPath, ParameterLocation, ValueType } from '../types.js';
 import type { DiagnosticSink } from '../compile/diagnostics.js';
 import { compileJsonPath } from '../response/jsonPath.js';
+import { coerce, preview } from '../invoke/coerce.js';
 
 type Raw = Record<string, unknown>;
 
@@ -128,38 +129,9 @@ export function checkInputs(operation: string, inputs: ExposedInput[], args: Rec
 }
 
 function coerceInput(operation: string, input: ExposedInput, value: unknown): unknown {
-  const fail = (expected: string): never => {
-    const got = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value) : Array.isArray(value) ? 'an array' : typeof value;
-    throw new InputError(`${operation}: argument '${input.name}' must be ${expected} (got ${got})`, { operation, parameter: input.name });
-  };
-  switch (input.type) {
-    case 'string':
-      if (typeof value === 'string') return value;
-      return typeof value === 'number' || typeof value === 'boolean' ? String(value) : fail('a string');
-    case 'number':
-    case 'integer': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
-      if (!Number.isFinite(n)) return fail(input.type === 'integer' ? 'an integer' : 'a number');
-      return input.type === 'integer' && !Number.isInteger(n) ? fail('an integer') : n;
-    }
-    case 'boolean':
-      if (typeof value === 'boolean') return value;
-      if (value === 'true' || value === 'false') return value === 'true';
-      return fail('a boolean');
-    case 'object':
-    case 'array': {
-      let parsed = value;
-      if (typeof value === 'string') {
-        try {
-          parsed = JSON.parse(value);
-        } catch {
-          return fail(input.type === 'array' ? 'an array' : 'an object');
-        }
-      }
-      if (input.type === 'array') return Array.isArray(parsed) ? parsed : fail('an array');
-      return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : fail('an object');
-    }
-  }
+  const result = coerce(input.type, value);
+  if (result.ok) return result.value;
+  throw new InputError(`${operation}: argument '${input.name}' must be ${result.expected} (got ${preview(value)})`, { operation, parameter: input.name });
 }
 
 function isObject(value: unknown): value is Raw {

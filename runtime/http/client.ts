@@ -15,7 +15,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import got, { TimeoutError as GotTimeoutError, type BeforeRedirectHook, type Got, type Method, type Progress, type Response } from 'got';
+import got, { type BeforeRedirectHook, type Got, type Method, type OptionsOfBufferResponseBody, type Progress, type Response } from 'got';
 import { AbortedError, NetworkError, ResponseError, TimeoutError, type NaftikoError } from '../errors.js';
 import type { RetryOptions, WireRequest, WireResponse } from '../types.js';
 import { digestAuthorization, parseDigestChallenge } from './digest.js';
@@ -130,7 +130,7 @@ class Client implements HttpClient {
       } catch (error) {
         if (error instanceof ResponseLimitExceeded) throw tooLarge(request, options, this.#maxBytes);
         if (signal?.aborted) throw aborted(request, options);
-        if (error instanceof GotTimeoutError) throw timedOut(request, options, timeout);
+        if (error instanceof DeadlineReached) throw timedOut(request, options, timeout);
         const code = errorCode(error);
         const resendable = RETRY_ERRNOS.has(code) && retries < retry.limit && (UNSENT_ERRNOS.has(code) || mayResend(request, retry));
         if (resendable && (await pause(backoff(retry, retries), deadline, signal, request, options))) {
@@ -162,16 +162,21 @@ class Client implements HttpClient {
   }
 
   async #attempt(request: WireRequest, url: string, headers: Record<string, string>, signal: AbortSignal | undefined, remaining: number): Promise<Response<Buffer>> {
-    const promise = this.#got(url, {
-      method: request.method as Method,
-      headers,
-      body: request.body,
-      signal,
-      timeout: { request: Math.min(Math.ceil(remaining), MAX_TIMER_MS) },
-      responseType: 'buffer',
-    });
+    const options: OptionsOfBufferResponseBody = { method: request.method as Method, headers, responseType: 'buffer' };
+    // got copies and checks every option it is given, so absent ones are left out rather than passed as undefined.
+    if (request.body !== undefined) options.body = request.body;
+    if (signal !== undefined) options.signal = signal;
+    const promise = this.#got(url, options);
     const max = this.#maxBytes;
     let refused = false;
+    let expired = false;
+    // The deadline is one timer of ours rather than got's `timeout.request`, which also sets up a map,
+    // an event-handler registry and listeners on the request and the response on every call.
+    const timer = setTimeout(() => {
+      expired = true;
+      promise.cancel();
+    }, Math.min(Math.ceil(remaining), MAX_TIMER_MS));
+    timer.unref();
     // The first event comes with the headers (total = Content-Length) before any body byte is read,
     // later ones per chunk: cancelling destroys the socket, so nothing beyond the cap is buffered.
     promise.on('downloadProgress', (progress: Progress) => {
@@ -185,7 +190,10 @@ class Client implements HttpClient {
       return await promise;
     } catch (error) {
       if (refused) throw new ResponseLimitExceeded();
+      if (expired) throw new DeadlineReached();
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -197,6 +205,9 @@ class Client implements HttpClient {
 
 /** Internal marker: the body passed `maxResponseBytes`. */
 class ResponseLimitExceeded extends Error {}
+
+/** Internal marker: the attempt was cancelled at the call's deadline. */
+class DeadlineReached extends Error {}
 
 function mergeRetry(base: Required<RetryOptions>, override: RetryOptions | undefined): Required<RetryOptions> {
   if (override === undefined) return base;

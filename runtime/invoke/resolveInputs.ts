@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import type { OperationPlan, ParameterPlan } from '../types.js';
 import { suggest } from '../suggest.js';
+import { coerce, preview } from './coerce.js';
 
 /** Caller inputs after defaults, type coercion and checks, by parameter name. */
 export type ResolvedInputs = Record<string, unknown>;
@@ -29,7 +30,7 @@ export function resolveInputs(plan: OperationPlan, inputs: Record<string, unknow
       }
       value = param.default;
     }
-    value = coerce(plan, param, value);
+    value = coerceParameter(plan, param, value);
     const problem = param.check?.(value);
     if (problem !== undefined) throw new InputError(`${plan.id}: ${describe(param)} ${problem}`, { operation: plan.id, parameter: param.name });
     resolved[param.name] = value;
@@ -41,50 +42,8 @@ function describe(param: ParameterPlan): string {
   return `parameter '${param.name}' (${param.in}${param.type ? `, ${param.type}` : ''})`;
 }
 
-const INTEGER = /^[-+]?\d+$/;
-
-function coerce(plan: OperationPlan, param: ParameterPlan, value: unknown): unknown {
-  const fail = (expected: string): never => {
-    throw new InputError(`${plan.id}: ${describe(param)} must be ${expected} (got ${preview(value)})`, { operation: plan.id, parameter: param.name });
-  };
-  switch (param.type) {
-    case undefined:
-      return value;
-    case 'string':
-      if (typeof value === 'string') return value;
-      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-      return fail('a string');
-    case 'integer':
-      if (typeof value === 'number') return Number.isInteger(value) ? value : fail('an integer');
-      if (typeof value === 'string' && INTEGER.test(value.trim())) return Number(value);
-      return fail('an integer');
-    case 'number':
-      if (typeof value === 'number') return Number.isFinite(value) ? value : fail('a finite number');
-      if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-      return fail('a number');
-    case 'boolean':
-      if (typeof value === 'boolean') return value;
-      if (value === 'true') return true;
-      if (value === 'false') return false;
-      return fail('a boolean (true or false)');
-    case 'object':
-    case 'array': {
-      let parsed = value;
-      if (typeof value === 'string') {
-        try {
-          parsed = JSON.parse(value);
-        } catch {
-          return fail(`${param.type === 'object' ? 'a JSON object' : 'a JSON array'}`);
-        }
-      }
-      if (param.type === 'array') return Array.isArray(parsed) ? parsed : fail('an array');
-      // Generated files declare `type: object` for every body, even where the API takes an array.
-      return parsed !== null && typeof parsed === 'object' ? parsed : fail('an object');
-    }
-  }
-}
-
-function preview(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value === 'object' ? 'an object' : String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+function coerceParameter(plan: OperationPlan, param: ParameterPlan, value: unknown): unknown {
+  const result = coerce(param.type, value);
+  if (result.ok) return result.value;
+  throw new InputError(`${plan.id}: ${describe(param)} must be ${result.expected} (got ${preview(value)})`, { operation: plan.id, parameter: param.name });
 }

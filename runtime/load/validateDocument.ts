@@ -3,13 +3,22 @@
  * positioned diagnostics that name the offending key and where it is.
  */
 import { Ajv } from 'ajv';
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors.js';
 import type { SourceMap } from '../types.js';
 import { capabilitySchema, SUPPORTED_VERSIONS } from './schema.js';
 
-// verbose: messages quote the offending value (`data`) and read `x-message` from `parentSchema`.
-const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(capabilitySchema);
+let compiled: ValidateFunction | undefined;
+
+/**
+ * The schema validator, compiled once, on first use: compiling is the most expensive step of start-up,
+ * and commands such as `naftiko --help` never validate anything.
+ */
+function validator(): ValidateFunction {
+  // verbose: messages quote the offending value (`data`) and read `x-message` from `parentSchema`.
+  compiled ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(capabilitySchema);
+  return compiled;
+}
 
 type Severity = Diagnostic['severity'];
 
@@ -171,6 +180,7 @@ export function validateDocument(data: unknown, file: string, positions: SourceM
   };
   const rootProblem = checkRoot(data);
   if (rootProblem) return [make(rootProblem.pointer, 'error', rootProblem.message)];
+  const validate = validator();
   if (validate(data)) return [];
 
   const seen = new Set<string>();

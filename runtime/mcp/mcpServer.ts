@@ -11,11 +11,8 @@
  * DELETE (the SSE stream and session end of stateful servers) answer 405, which SDK clients expect.
  * Authentication is checked before a request reaches MCP; a failure answers 401.
  */
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -33,6 +30,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { NaftikoError } from '../errors.js';
+import { packageVersion } from '../version.js';
 import type { ExposedAuth, ExposedOperation, McpPromptSpec, McpResourceSpec, ToolHints } from '../expose/types.js';
 
 /** What one MCP server serves. */
@@ -117,7 +115,7 @@ export function createMcpServer(spec: McpServerSpec, options: { track?: <T>(work
   if (spec.tools.length > 0) capabilities.tools = {};
   if (resources.length > 0) capabilities.resources = {};
   if (prompts.length > 0) capabilities.prompts = {};
-  const server = new Server({ name: spec.name, version: spec.version ?? runtimeVersion() }, { capabilities, instructions: spec.instructions });
+  const server = new Server({ name: spec.name, version: spec.version ?? packageVersion() }, { capabilities, instructions: spec.instructions });
   const track = options.track ?? (<T>(work: () => Promise<T>) => work());
   const log = options.log ?? (() => {});
 
@@ -342,24 +340,4 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-let version: string | undefined;
-
-/** The version of this package: the nearest `package.json` above this file (source or built). */
-function runtimeVersion(): string {
-  return (version ??= readVersion());
-}
-
-function readVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
-    } catch (error) {
-      const parent = dirname(dir);
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === dir) throw error;
-      dir = parent;
-    }
-  }
 }
