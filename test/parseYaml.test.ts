@@ -1,11 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SpecError } from '../runtime/errors.js';
 import { parseYaml } from '../runtime/load/parseYaml.js';
 
-const CORPUS = '/work/shared/corpus';
-const EXAMPLES = '/work/shared/naftiko-alpha2/examples';
+const CORPUS = fileURLToPath(new URL('../../shared/corpus', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../../shared/naftiko-alpha2/examples', import.meta.url));
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

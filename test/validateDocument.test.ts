@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -5,8 +6,8 @@ import type { Diagnostic } from '../runtime/errors.js';
 import { parseYaml } from '../runtime/load/parseYaml.js';
 import { validateDocument } from '../runtime/load/validateDocument.js';
 
-const CORPUS = '/work/shared/corpus';
-const EXAMPLES = '/work/shared/naftiko-alpha2/examples';
+const CORPUS = fileURLToPath(new URL('../../shared/corpus', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../../shared/naftiko-alpha2/examples', import.meta.url));
 const K8S_SAMPLES = [`${CORPUS}/api-evangelist__swell-io/capabilities/cart-checkout.yaml`, `${CORPUS}/api-evangelist__tomorrow-io/capabilities/alerts.yaml`];
 /** Values for `binds: [{location: file:///./shared/secrets.yaml}]`, not a capability. */
 const BIND_VALUES = `${EXAMPLES}/shared/secrets.yaml`;
@@ -259,5 +260,18 @@ describe('validateDocument', () => {
     const partial = new Map([...positions].filter(([p]) => p !== pointer));
     expect(validateDocument(data, 'cap.yaml', partial)[0]).toMatchObject({ line: 17, col: 15, pointer });
     expect(validateDocument(data, 'cap.yaml', new Map())[0]).toMatchObject({ line: 0, col: 0, pointer });
+  });
+});
+
+describe('the validator the build precompiles', () => {
+  it('reports exactly what the validator compiled at run time reports', async () => {
+    const built = (await import(new URL('../dist/runtime/load/validateDocument.js', import.meta.url).href)) as { validateDocument: typeof validateDocument };
+    const broken = BASE.replace('method: GET', 'method: FETCH').replace('  label: Test', '  label: Test\n  colour: blue');
+    const documents = [...yamlFiles(CORPUS).slice(0, 40).map((file) => [file, readFileSync(file, 'utf8')] as const), ['broken.yaml', broken] as const];
+    for (const [file, text] of documents) {
+      const { data, positions } = parseYaml(text, file);
+      expect(built.validateDocument(data, file, positions), file).toEqual(validateDocument(data, file, positions));
+    }
+    expect(brief(check(broken))).toHaveLength(2);
   });
 });
