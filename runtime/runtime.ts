@@ -133,7 +133,8 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
       const candidates = found.map((e) => e.plan.id);
       throw new OperationNotFoundError(`operation name '${name}' is ambiguous: use one of ${candidates.join(', ')}`, { name, candidates });
     }
-    const suggestions = suggest(name, [...index.keys()]);
+    // Every alias of an operation is a candidate, but each operation is suggested once, by its id.
+    const suggestions = [...new Set(suggest(name, [...index.keys()], 10).flatMap((key) => index.get(key)!.map((e) => e.plan.id)))].slice(0, 3);
     const hint = suggestions.length > 0 ? `; did you mean ${suggestions.map((s) => `'${s}'`).join(' or ')}?` : '';
     throw new OperationNotFoundError(`no operation named '${name}'${hint}`, { name, suggestions });
   };

@@ -238,7 +238,7 @@ describe('list and describe', () => {
     for (const r of await Promise.all(['describe', 'run'].map((command) => naftiko([command, FILE, 'get_usr_v2_user__user_id__get'])))) {
       expect(r.code, r.stderr).toBe(1);
       expect(r.stdout).toBe('');
-      expect(oneLine(r.stderr)).toMatch(/^naftiko: OPERATION_NOT_FOUND: no operation named 'get_usr_v2_user__user_id__get'; did you mean 'get_user_v2_user__user_id__get'( or '[^']+')*\?$/);
+      expect(oneLine(r.stderr)).toMatch(/^naftiko: OPERATION_NOT_FOUND: no operation named 'get_usr_v2_user__user_id__get'; did you mean 'users.get_user_v2_user__user_id__get'( or '[^']+')*\?$/);
     }
   });
 

@@ -223,7 +223,7 @@ describe('operation names', () => {
     expect(server.requests).toHaveLength(1);
     const typo = await failure(() => runtime.find('get-itme'));
     expect(typo.code).toBe('OPERATION_NOT_FOUND');
-    expect(typo.message).toContain("did you mean 'get-item'");
+    expect(typo.message).toBe("no operation named 'get-itme'; did you mean 'feat.get-item'?");
     const ambiguous = await failure(() => runtime.find('get'));
     expect(ambiguous.code).toBe('OPERATION_NOT_FOUND');
     expect(ambiguous.message).toBe("operation name 'get' is ambiguous: use one of keyed.things.get, keyed.other.get");
