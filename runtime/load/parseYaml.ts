@@ -5,6 +5,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node, Pair, YAMLError } from 'yaml';
 import { SpecError } from '../errors.js';
+import { parseYamlFast } from './fastYaml.js';
 import type { Diagnostic } from '../errors.js';
 import type { SourceMap } from '../types.js';
 
@@ -135,6 +136,12 @@ function yamlMessage(error: YAMLError): string {
  * @throws SpecError when the text is not well-formed YAML, with one diagnostic per problem.
  */
 export function parseYaml(text: string, file: string): { data: unknown; positions: SourceMap } {
+  // Same result, several times faster, for the YAML capability files are written in (see fastYaml.ts).
+  return parseYamlFast(text) ?? parseYamlFull(text, file);
+}
+
+/** `parseYaml` without the fast path: the `yaml` package's parser, for every YAML document. */
+export function parseYamlFull(text: string, file: string): { data: unknown; positions: SourceMap } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   if (doc.errors.length > 0) {

@@ -1,0 +1,22 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The package root, found by walking up from this module: the same whether the bench runs compiled
+ * (`dist/bench/`) or from source under vitest (`bench/`).
+ */
+export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+/** The Junction Users capability the invocation benchmarks call. */
+export const USERS_CAPABILITY = join(ROOT, 'capabilities', 'vital-users.yaml');
+
+/** The real-world corpus, checked out beside the repository as `shared/corpus`. */
+export const CORPUS = join(ROOT, '..', 'shared', 'corpus');
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'capabilities'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package root above ${from}`);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Proves the benchmark code works, with a few iterations of each part. It asserts what was measured
+ * and that the figures are sane numbers, never how fast anything is: CI machines vary too much.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENTS, closedLoop, compareThroughput, CPU_VARIANTS, cpuPerCall, createClients, orderOf, type Clients } from '../bench/invoke.js';
+import { corpusFiles, generateCapability, largestCorpusFile, measureLoad, writeGeneratedCapability } from '../bench/load.js';
+import { heapOverInvocations } from '../bench/memory.js';
+import { USERS_CAPABILITY } from '../bench/paths.js';
+import { formatReport, runBench, type BenchSettings } from '../bench/run.js';
+import { BODIES, listenInProcess, startBenchServer, type RunningServer } from '../bench/server.js';
+import { median, percentile } from '../bench/stats.js';
+
+const TINY: BenchSettings = {
+  load: { usersRepeats: 2, largestRepeats: 1, corpusRepeats: 1, generated: [{ operations: 10, repeats: 1 }, { operations: 40, repeats: 1 }] },
+  throughput: { rounds: 2, durationMs: 30, warmupMs: 10, concurrencies: [1, 4] },
+  cpu: { calls: 5, rounds: 2 },
+  memory: { invocations: 40, concurrency: 4, checkpoints: 2, warmup: 5 },
+};
+
+describe('bench server and clients', () => {
+  let server: RunningServer;
+  let clients: Clients;
+  beforeAll(async () => {
+    server = await listenInProcess();
+    clients = await createClients(server.url);
+  });
+  afterAll(async () => {
+    clients.close();
+    await server.close();
+  });
+
+  it('serves a ~1 KB user and a ~100 KB page of users', () => {
+    expect(BODIES.small.length).toBeGreaterThan(800);
+    expect(BODIES.small.length).toBeLessThan(1300);
+    expect(BODIES.large.length).toBeGreaterThan(80_000);
+    expect(BODIES.large.length).toBeLessThan(130_000);
+  });
+
+  it('has every client get the same answers (createClients checks the request and the body)', async () => {
+    for (const client of CLIENTS) {
+      expect(await clients.calls[client].small()).toMatchObject({ user_id: expect.any(String) });
+      expect(((await clients.calls[client].large()) as { users: unknown[] }).users).toHaveLength(100);
+    }
+  });
+
+  it('compares throughput in interleaved rounds', async () => {
+    const cells = await compareThroughput(clients, { bodies: ['small', 'large'], concurrencies: [1, 4], rounds: 2, durationMs: 30, warmupMs: 10 });
+    expect(cells.map((c) => `${c.body}/${c.concurrency}`)).toEqual(['small/1', 'small/4', 'large/1', 'large/4']);
+    for (const cell of cells) {
+      for (const client of CLIENTS) {
+        expect(cell.clients[client].calls).toBeGreaterThan(0);
+        expect(cell.clients[client].p99).toBeGreaterThanOrEqual(cell.clients[client].p50);
+      }
+      expect(cell.ratioToGot).toBeGreaterThan(0);
+    }
+  });
+
+  it('measures CPU per call for each client', async () => {
+    const cpu = await cpuPerCall(clients, 5, 2);
+    for (const variant of CPU_VARIANTS) expect(cpu.perCall[variant]).toBeGreaterThan(0);
+    expect(Number.isFinite(cpu.addedByRuntime)).toBe(true);
+    expect(Number.isFinite(cpu.addedByTransport)).toBe(true);
+  });
+
+  it('reads the heap at each checkpoint', async () => {
+    const memory = await heapOverInvocations(clients.calls.runtime.small, 40, 4, 2, 5);
+    expect(memory.checkpoints.map((c) => c.invocations)).toEqual([20, 40]);
+    expect(memory.baseline).toBeGreaterThan(0);
+  });
+
+  it('counts every call of a closed loop', async () => {
+    let calls = 0;
+    const stats = await closedLoop(async () => calls++, 3, 5);
+    expect(stats.calls).toBe(calls);
+  });
+});
+
+describe('load benchmark', () => {
+  it('finds the corpus and its largest file', () => {
+    expect(corpusFiles()).toHaveLength(164);
+    expect(largestCorpusFile()).toMatchObject({ file: expect.stringContaining('datadog'), operations: 170 });
+  });
+
+  it('measures loading the Users file', () => {
+    const figure = measureLoad('users', [USERS_CAPABILITY], 2);
+    expect(figure).toMatchObject({ files: 1, operations: 19 });
+    expect(figure.warmMs).toBeGreaterThan(0);
+  });
+
+  it('generates a valid capability with the requested number of operations', () => {
+    expect(generateCapability(7)).toContain('name: get_thing1');
+    const file = writeGeneratedCapability(23);
+    try {
+      expect(measureLoad('generated', [file.file], 1).operations).toBe(23);
+    } finally {
+      file.remove();
+    }
+  });
+});
+
+describe('the whole run', () => {
+  it('measures everything and reports every figure', async () => {
+    const results = await runBench(TINY, () => {}, listenInProcess);
+    const report = formatReport(results);
+    for (const heading of ['## Targets', '## Invocation overhead', '### CPU time per call', '## Load cost', '## Memory']) expect(report).toContain(heading);
+    expect(results.throughput).toHaveLength(4);
+    expect(results.load.generated.map((g) => g.operations)).toEqual([10, 40]);
+    expect(report).toContain('runtime ÷ got');
+  }, 120_000);
+
+  const compiled = fileURLToPath(new URL('../dist/bench/server.js', import.meta.url));
+  it.skipIf(!existsSync(compiled))('runs the server in a child process that reports its port', async () => {
+    const server = await startBenchServer(compiled);
+    try {
+      expect(server.pid).not.toBe(process.pid);
+      const response = await fetch(`${server.url}/v2/user/x`, { headers: { 'x-vital-api-key': 'wrong' } });
+      expect(response.status).toBe(401);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('round order', () => {
+  it('puts every client right after every other one equally often over a cycle', () => {
+    const follows = new Map<string, number>();
+    for (let round = 0; round < 6; round++) {
+      const order = orderOf(CLIENTS, round);
+      for (let i = 1; i < order.length; i++) follows.set(`${order[i - 1]}>${order[i]}`, (follows.get(`${order[i - 1]}>${order[i]}`) ?? 0) + 1);
+    }
+    expect(follows.size).toBe(6);
+    expect(new Set(follows.values())).toEqual(new Set([2]));
+  });
+});
+
+describe('stats', () => {
+  it('takes medians and nearest-rank percentiles', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5)).toBe(5);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.99)).toBe(10);
+  });
+});
