@@ -56,8 +56,8 @@ export interface Template {
   parts: TemplatePart[];
 }
 
-/** Literal text, a parameter reference, or a bound variable inside a path template. */
-export type PathPart = { kind: 'text'; text: string } | { kind: 'param'; name: string } | Extract<TemplatePart, { kind: 'secret' }>;
+/** Literal text, a reference to the parameter filling a placeholder (resolved at load), or a bound variable. */
+export type PathPart = { kind: 'text'; text: string } | { kind: 'param'; param: ParameterPlan } | Extract<TemplatePart, { kind: 'secret' }>;
 
 /** Authentication of a consumed API, with every value as a compiled template. */
 export type AuthPlan =

@@ -177,3 +177,15 @@ describe('Vitable groups', () => {
     expect(server.requests[1].url).toBe('/v1/groups/grp_9/members/sync/grpmsr_1');
   });
 });
+
+describe('defaultHeaders of generated files', () => {
+  test('are sent with every request of the namespace (Conekta)', async () => {
+    const conekta = await loadCapability(new URL('../../shared/corpus/api-evangelist__conekta/capabilities/customers.yaml', import.meta.url));
+    const runtime = createRuntime(conekta, { env: { CONEKTA_API_KEY: 'key_test_123' } });
+    const operation = conekta.operations.find((o) => o.method === 'GET' && !(o.inputs.required as string[] | undefined)?.length)!;
+    const prepared = runtime.prepare(operation.id);
+    expect(prepared.headers).toMatchObject({ 'Accept-Language': 'es', Accept: 'application/vnd.conekta-v2.2.0+json' });
+    expect(prepared.headers.accept).toBeUndefined();
+    runtime.close();
+  });
+});

@@ -1,6 +1,6 @@
 import type { AuthPlan, JsonSchema, OperationPlan, OutputPlan, ParameterPlan, PathPart, RawFormat, Template, ValueType } from '../types.js';
 import { compileJsonPath } from '../response/jsonPath.js';
-import { compileParameters } from './compileParameters.js';
+import { compileParameters, type ParameterLevel } from './compileParameters.js';
 import { bodyInputs, compileBody } from './compileBody.js';
 import { compileTemplate, templateInputs, type TemplateScope } from './template.js';
 import type { DiagnosticSink } from './diagnostics.js';
@@ -18,9 +18,8 @@ export interface ConsumesContext {
   namespace: string;
   baseUri: Template;
   auth: AuthPlan;
-  /** `inputParameters` declared on the consumes entry, applied to every operation. */
-  parameters: unknown;
-  parametersPointer: string;
+  /** Parameters declared on the consumes entry, applied to every operation. */
+  parameters: ParameterLevel[];
   scope: TemplateScope;
   sink: DiagnosticSink;
 }
@@ -35,7 +34,7 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
 
   const parameters = compileParameters(
     [
-      { list: ctx.parameters, pointer: ctx.parametersPointer },
+      ...ctx.parameters,
       { list: resource.inputParameters, pointer: `${resourcePointer}/inputParameters` },
       { list: operation.inputParameters, pointer: `${pointer}/inputParameters` },
     ],
@@ -105,20 +104,21 @@ function compilePath(
       if (match.index > last) parts.push({ kind: 'text', text: text.slice(last, match.index) });
       last = match.index + match[0].length;
       const name = match[1];
-      const declared = parameters.find((p) => p.in === 'path' && p.name === name);
-      if (!declared && match[0].startsWith('{{')) {
+      let param = parameters.find((p) => p.in === 'path' && p.name === name);
+      if (!param && match[0].startsWith('{{')) {
         const part = compileTemplate(match[0], scope).parts[0];
         if (part.kind === 'secret') {
           parts.push(part);
           continue;
         }
       }
-      if (!declared && !used.has(name)) {
+      if (!param) {
         sink.warn(pointer, `${where}: path placeholder {${name}} has no declared parameter; it is taken from the required input '${name}'`);
-        parameters.push({ name, in: 'path', type: 'string', required: true, implicit: true, source: sink.ref(pointer) });
+        param = { name, in: 'path', type: 'string', required: true, implicit: true, source: sink.ref(pointer) };
+        parameters.push(param);
       }
       used.add(name);
-      parts.push({ kind: 'param', name });
+      parts.push({ kind: 'param', param });
     }
     if (last < text.length) parts.push({ kind: 'text', text: text.slice(last) });
     return parts;
@@ -131,7 +131,7 @@ function compilePath(
     if (param.in !== 'path' || used.has(param.name)) continue;
     sink.warn(pointer, `${where}: path parameter '${param.name}' is not in the path '${template}'; it is sent as a trailing segment`);
     param.appended = true;
-    pathParts.push({ kind: 'text', text: '/' }, { kind: 'param', name: param.name });
+    pathParts.push({ kind: 'text', text: '/' }, { kind: 'param', param });
   }
   return { pathParts: mergeText(pathParts), queryParts };
 }

@@ -57,10 +57,10 @@ export function buildRequest(
         value += encode(secrets.resolve(part, op), part.ref);
         masked += MASK;
       } else {
-        const param = plan.parameters.find((p) => p.in === 'path' && p.name === part.name);
-        const filled = param ? paramValue(param) : undefined;
-        if (filled === undefined) throw new InputError(`${op}: missing required parameter '${part.name}' (path)`, { operation: op, parameter: part.name });
-        const text = encode(stringify(filled.value), part.name);
+        const { param } = part;
+        const filled = paramValue(param);
+        if (filled === undefined) throw new InputError(`${op}: missing required parameter '${param.name}' (path)`, { operation: op, parameter: param.name });
+        const text = encode(stringify(filled.value), param.name);
         value += text;
         masked += filled.masked !== filled.value ? MASK : text;
       }

@@ -219,8 +219,10 @@ function compileConsumes(source: LoadedFile, entry: Raw, pointer: string, binds:
     namespace,
     baseUri,
     auth: compileAuth(entry, pointer, scope, sink),
-    parameters: withDefaultHeaders(entry),
-    parametersPointer: `${pointer}/inputParameters`,
+    parameters: [
+      { list: defaultHeaders(entry), pointer: `${pointer}/defaultHeaders` },
+      { list: entry.inputParameters, pointer: `${pointer}/inputParameters` },
+    ],
     scope,
     sink,
   };
@@ -236,10 +238,9 @@ function compileConsumes(source: LoadedFile, entry: Raw, pointer: string, binds:
 }
 
 /** Some generated files declare `defaultHeaders: {Name: value}`; they are fixed header parameters. */
-function withDefaultHeaders(entry: Raw): unknown {
-  if (!isObject(entry.defaultHeaders)) return entry.inputParameters;
-  const headers = Object.entries(entry.defaultHeaders).map(([name, value]) => ({ name, in: 'header', value: String(value) }));
-  return [...headers, ...(Array.isArray(entry.inputParameters) ? entry.inputParameters : [])];
+function defaultHeaders(entry: Raw): unknown[] {
+  if (!isObject(entry.defaultHeaders)) return [];
+  return Object.entries(entry.defaultHeaders).map(([name, value]) => ({ name, in: 'header', value: String(value) }));
 }
 
 /**
