@@ -36,8 +36,6 @@ export interface ParameterPlan {
   check?: (value: unknown) => string | undefined;
   /** Compiled `value`, when there is one. */
   valueTemplate?: Template;
-  /** Path parameter absent from the path template, sent as a trailing segment. */
-  appended?: boolean;
   /** Not declared at all: a `{{name}}` placeholder in the path or a body template. */
   implicit?: boolean;
   source?: SourceRef;

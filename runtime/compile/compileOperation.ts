@@ -130,7 +130,6 @@ function compilePath(
   for (const param of parameters) {
     if (param.in !== 'path' || used.has(param.name)) continue;
     sink.warn(pointer, `${where}: path parameter '${param.name}' is not in the path '${template}'; it is sent as a trailing segment`);
-    param.appended = true;
     pathParts.push({ kind: 'text', text: '/' }, { kind: 'param', param });
   }
   return { pathParts: mergeText(pathParts), queryParts };
