@@ -11,8 +11,8 @@ export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 /** The Junction Users capability the invocation benchmarks call. */
 export const USERS_CAPABILITY = join(ROOT, 'capabilities', 'vital-users.yaml');
 
-/** The real-world corpus, checked out beside the repository as `shared/corpus`. */
-export const CORPUS = join(ROOT, '..', 'shared', 'corpus');
+/** The real-world corpus, kept in the repository as test fixtures. */
+export const CORPUS = join(ROOT, 'test', 'fixtures', 'corpus');
 
 function findRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {

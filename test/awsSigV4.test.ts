@@ -24,7 +24,7 @@ describe('AWS Signature Version 4', () => {
 
   test('a corpus file with aws-sig-v4 authentication is signed on the wire, secrets masked in prepare()', async () => {
     const server = await startRecordingServer();
-    const capability = await loadCapability(new URL('../../shared/corpus/api-evangelist__naftiko/capabilities/aws-api-gateway-openapi-crawl-capability.yaml', import.meta.url));
+    const capability = await loadCapability(new URL('fixtures/corpus/api-evangelist__naftiko/capabilities/aws-api-gateway-openapi-crawl-capability.yaml', import.meta.url));
     const env = { AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret-key-value', AWS_REGION: 'eu-west-1' };
     const runtime = createRuntime(capability, { env, baseUri: server.url, retry: { limit: 0 } });
     const operation = runtime.operations.find((o) => o.path === '/restapis')!;

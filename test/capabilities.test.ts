@@ -180,7 +180,7 @@ describe('Vitable groups', () => {
 
 describe('defaultHeaders of generated files', () => {
   test('are sent with every request of the namespace (Conekta)', async () => {
-    const conekta = await loadCapability(new URL('../../shared/corpus/api-evangelist__conekta/capabilities/customers.yaml', import.meta.url));
+    const conekta = await loadCapability(new URL('fixtures/corpus/api-evangelist__conekta/capabilities/customers.yaml', import.meta.url));
     const runtime = createRuntime(conekta, { env: { CONEKTA_API_KEY: 'key_test_123' } });
     const operation = conekta.operations.find((o) => o.method === 'GET' && !(o.inputs.required as string[] | undefined)?.length)!;
     const prepared = runtime.prepare(operation.id);

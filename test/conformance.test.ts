@@ -11,7 +11,7 @@ interface WireCase {
   body: unknown;
 }
 
-const table = JSON.parse(readFileSync(new URL('../../shared/conformance/vital-users-wire.json', import.meta.url), 'utf8')) as { cases: WireCase[] };
+const table = JSON.parse(readFileSync(new URL('fixtures/conformance/vital-users-wire.json', import.meta.url), 'utf8')) as { cases: WireCase[] };
 const API_KEY = 'conformance-key-7f3a';
 
 let server: RecordingServer;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { inspectCapability } from '../runtime/load/loadCapability.js';
 
-const CORPUS = new URL('../../shared/corpus/', import.meta.url).pathname;
+const CORPUS = new URL('fixtures/corpus/', import.meta.url).pathname;
 
 interface Row {
   path: string;

@@ -6,7 +6,7 @@ import { parseYamlFast } from '../runtime/load/fastYaml.js';
 import { parseYamlFull } from '../runtime/load/parseYaml.js';
 import { generateCapability } from '../bench/load.js';
 
-const DIRS = ['../../shared/corpus', '../../shared/naftiko-alpha2/examples', '../capabilities', 'fixtures'].map((d) => fileURLToPath(new URL(d, import.meta.url)));
+const DIRS = ['../capabilities', 'fixtures'].map((d) => fileURLToPath(new URL(d, import.meta.url)));
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

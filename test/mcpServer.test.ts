@@ -238,7 +238,7 @@ describe('naftiko mcp command line', () => {
     const [both, address, mock] = await Promise.all([
       naftiko(['mcp', FILE, '--stdio', '--port', '3000']),
       naftiko(['mcp', FILE, '--address', '0.0.0.0']),
-      naftiko(['mcp', join(ROOT, '../shared/naftiko-alpha2/examples/step-1-shipyard-mock.yml')]),
+      naftiko(['mcp', join(ROOT, 'test/fixtures/naftiko-alpha2/examples/step-1-shipyard-mock.yml')]),
     ]);
     expect(both).toMatchObject({ code: 2, stdout: '' });
     expect(both.stderr).toMatch(/^naftiko: give either --stdio or --port, not both\nusage: naftiko mcp FILE\.\.\./);

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { SpecError } from '../runtime/errors.js';
 import { parseYaml } from '../runtime/load/parseYaml.js';
 
-const CORPUS = fileURLToPath(new URL('../../shared/corpus', import.meta.url));
-const EXAMPLES = fileURLToPath(new URL('../../shared/naftiko-alpha2/examples', import.meta.url));
+const CORPUS = fileURLToPath(new URL('fixtures/corpus', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('fixtures/naftiko-alpha2/examples', import.meta.url));
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

@@ -6,8 +6,8 @@ import type { Diagnostic } from '../runtime/errors.js';
 import { parseYaml } from '../runtime/load/parseYaml.js';
 import { validateDocument } from '../runtime/load/validateDocument.js';
 
-const CORPUS = fileURLToPath(new URL('../../shared/corpus', import.meta.url));
-const EXAMPLES = fileURLToPath(new URL('../../shared/naftiko-alpha2/examples', import.meta.url));
+const CORPUS = fileURLToPath(new URL('fixtures/corpus', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('fixtures/naftiko-alpha2/examples', import.meta.url));
 const K8S_SAMPLES = [`${CORPUS}/api-evangelist__swell-io/capabilities/cart-checkout.yaml`, `${CORPUS}/api-evangelist__tomorrow-io/capabilities/alerts.yaml`];
 /** Values for `binds: [{location: file:///./shared/secrets.yaml}]`, not a capability. */
 const BIND_VALUES = `${EXAMPLES}/shared/secrets.yaml`;

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { parse } from 'yaml';
 
-export const EXAMPLES = new URL('../../../shared/naftiko-alpha2/examples', import.meta.url).pathname;
+export const EXAMPLES = new URL('../fixtures/naftiko-alpha2/examples', import.meta.url).pathname;
 
 const secrets = parse(readFileSync(`${EXAMPLES}/shared/secrets.yaml`, 'utf8')) as Record<string, string>;
 
