@@ -19,11 +19,12 @@
 import http from 'node:http';
 import got from 'got';
 import { loadCapability } from '../runtime/load/loadCapability.js';
-import { createRuntime, type Runtime } from '../runtime/runtime.js';
+import { createRuntime, type Runtime } from '../runtime/index.js';
+import { capabilityInternals } from '../runtime/compile/capabilityInternals.js';
 import { agentOptions, createHttpClient } from '../runtime/http/client.js';
 import { buildRequest } from '../runtime/invoke/buildRequest.js';
 import { resolveInputs } from '../runtime/invoke/resolveInputs.js';
-import { SecretStore } from '../runtime/invoke/secrets.js';
+import { SecretStore } from '../runtime/invoke/secretStore.js';
 import { USERS_CAPABILITY } from './paths.js';
 import { BENCH_API_KEY, BENCH_USER_ID, LIST_SIZE } from './server.js';
 import { median, percentile } from './stats.js';
@@ -94,9 +95,9 @@ export async function createClients(serverUrl: string): Promise<Clients> {
     for (const client of CLIENTS) checkBody(client, size, await calls[client][size]());
   }
 
-  const plan = capability.plans.find((p) => p.name === OPERATIONS.small.name)!;
+  const plan = capabilityInternals(capability).plans.find((p) => p.name === OPERATIONS.small.name)!;
   const { inputs } = OPERATIONS.small;
-  const built = buildRequest(plan, resolveInputs(plan, inputs), inputs, new SecretStore(capability.binds, env), serverUrl, false);
+  const built = buildRequest(plan, resolveInputs(plan, inputs), inputs, new SecretStore(env), { value: serverUrl, masked: serverUrl }, false);
   const transportClient = createHttpClient();
   const sendOptions = { operation: plan.id, redactedUrl: built.maskedUrl };
   const transport = async () => JSON.parse((await transportClient.send(built.wire, sendOptions)).body.toString('utf8'));

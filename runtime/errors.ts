@@ -1,8 +1,8 @@
 /**
  * One error hierarchy for everything the runtime reports. Every error has a stable `code` that
  * scripts and workflow engines can branch on, and `toJSON()` gives a plain object that can be
- * persisted or sent over the wire. Messages never contain secret values: callers redact before
- * constructing, and `HttpError` only ever carries an already-redacted URL.
+ * persisted or sent over the wire. Messages never contain secret values: the runtime masks every error
+ * (message, details, cause, stack) before it leaves.
  */
 
 /** Stable error codes. */
@@ -99,7 +99,7 @@ export class SecretMissingError extends NaftikoError {
 export class HttpError extends NaftikoError {
   readonly status: number;
   readonly body: unknown;
-  constructor(message: string, options: { operation?: string; status: number; body: unknown; method: string; url: string; headers?: Record<string, string> }) {
+  constructor(message: string, options: { operation?: string; status: number; body: unknown; method: string; url: string }) {
     super('HTTP_ERROR', message, {
       operation: options.operation,
       details: { status: options.status, body: options.body, method: options.method, url: options.url },

@@ -9,14 +9,23 @@
  * ```
  */
 export { loadCapability, inspectCapability, type Inspection } from './load/loadCapability.js';
-export {
-  createRuntime,
-  type Runtime,
-  type RuntimeOptions,
-  type RuntimeEvent,
-  type InvokeOptions,
-  type InvocationResult,
-  type PreparedRequest,
-} from './runtime.js';
+export { createRuntime } from './invoke/createRuntime.js';
 export * from './errors.js';
-export type { Capability, OperationInfo, RetryOptions, JsonSchema, ValueType, ParameterLocation } from './types.js';
+export type {
+  Capability,
+  ForwardRequest,
+  InvocationResult,
+  InvokeOptions,
+  JsonSchema,
+  OperationHints,
+  OperationInfo,
+  ParameterLocation,
+  PreparedRequest,
+  RawFormat,
+  RetryOptions,
+  Runtime,
+  RuntimeEvent,
+  RuntimeOptions,
+  ValueType,
+  WireResponse,
+} from './types.js';

@@ -1,208 +1,60 @@
 /**
- * Plain data shapes shared by the loader, the compiler and the invoker. A capability is parsed and
- * validated once, then every operation is compiled into an `OperationPlan`; invoking only fills values
- * into a plan and sends it.
+ * The public shapes of the runtime: what `loadCapability` returns, what a `Runtime` takes and gives.
+ * Everything here is plain, JSON-friendly data; compiled plans stay inside the runtime.
  */
 import type { Diagnostic } from './errors.js';
+import type { ParameterLocation, RawFormat, ValueType } from './util/vocabulary.js';
 
-export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie' | 'body';
-export type ValueType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
+export type { ParameterLocation, RawFormat, ValueType };
+
+/** A JSON Schema object. */
 export type JsonSchema = Record<string, unknown>;
 
-/** Where in a source file a node sits. */
-export interface SourceRef {
-  file: string;
-  pointer: string;
-  line: number;
-  col: number;
-}
-
-/** One input of an operation, after merging consumes-, resource- and operation-level declarations. */
-export interface ParameterPlan {
-  name: string;
-  in: ParameterLocation;
-  /** Declared type; `undefined` when the file declares none (alpha2 consumed parameters). */
-  type?: ValueType;
-  required: boolean;
-  description?: string;
-  /** A fixed value or `{{template}}` from the file; when set the caller need not supply the parameter. */
-  value?: string | number | boolean;
-  default?: unknown;
-  enum?: unknown[];
-  pattern?: string;
-  /** JSON Schema the value must satisfy. */
-  schema?: JsonSchema;
-  /** Compiled checks of `enum`, `pattern` and `schema`: returns a problem description, or undefined. */
-  check?: (value: unknown) => string | undefined;
-  /** Compiled `value`, when there is one. */
-  valueTemplate?: Template;
-  /** Not declared at all: a `{{name}}` placeholder in the path or a body template. */
-  implicit?: boolean;
-  source?: SourceRef;
-}
-
-/** A `{{...}}` reference inside a string from the file. */
-export type TemplatePart =
-  | { kind: 'text'; text: string }
-  /** A bound variable: `bind` is the bind namespace (undefined: the process environment), `key` the provider key. */
-  | { kind: 'secret'; bind: string | undefined; key: string; ref: string }
-  | { kind: 'input'; name: string };
-
-/** A string from the file, split at load time into literal text, secrets and inputs. */
-export interface Template {
-  raw: string;
-  parts: TemplatePart[];
-}
-
-/** Literal text, a reference to the parameter filling a placeholder (resolved at load), or a bound variable. */
-export type PathPart = { kind: 'text'; text: string } | { kind: 'param'; param: ParameterPlan } | Extract<TemplatePart, { kind: 'secret' }>;
-
-/** Authentication of a consumed API, with every value as a compiled template. */
-export type AuthPlan =
-  | { type: 'none' }
-  | { type: 'header'; name: string; value: Template }
-  | { type: 'query'; name: string; value: Template }
-  | { type: 'bearer'; token: Template }
-  | { type: 'basic'; username: Template; password: Template }
-  | { type: 'digest'; username: Template; password: Template }
-  | { type: 'headers'; headers: Array<{ name: string; value: Template }> }
-  | { type: 'aws-sig-v4'; accessKeyId: Template; secretAccessKey: Template; sessionToken?: Template; region: Template; service: Template }
-  | { type: 'unsupported'; kind: string };
-
-/** A JSON value from the file whose strings may hold `{{...}}` placeholders. */
-export type JsonTemplate =
-  | { kind: 'literal'; value: unknown }
-  | { kind: 'string'; template: Template }
-  | { kind: 'array'; items: JsonTemplate[] }
-  | { kind: 'object'; entries: Array<[string, JsonTemplate]> };
-
-/** Request body of an operation as compiled from the file. */
-export type BodyPlan =
-  | { kind: 'none' }
-  /** `in: body` parameters: one object/array parameter is the whole body, several become properties. */
-  | { kind: 'parameters'; whole: string | undefined; names: string[] }
-  | { kind: 'json'; data: JsonTemplate }
-  /** text, xml, sparql, and raw `body: |` strings; `json` marks JSON-aware substitution. */
-  | { kind: 'text'; contentType: string; data: Template; json: boolean }
-  | { kind: 'form'; fields: Array<[string, Template]> | Template }
-  | { kind: 'multipart'; parts: Array<{ name: string; value: Template; filename?: string; contentType?: string }> };
-
-/** Raw response formats that are converted to a JSON tree before JSONPath runs. */
-export type RawFormat = 'json' | 'yaml' | 'xml' | 'csv' | 'tsv' | 'psv' | 'text' | 'html' | 'markdown' | 'avro' | 'protobuf' | 'binary';
-
-/** A JSONPath compiled once at load time. */
-export interface CompiledPath {
-  /** The expression as written. */
-  expression: string;
-  /** Returns every match, in document order. */
-  evaluate(document: unknown): unknown[];
-}
-
-/** One output parameter of an operation. */
-export interface OutputPlan {
-  name: string;
-  type?: ValueType;
-  path: CompiledPath;
-}
-
-/** Everything needed to send one operation, computed once at load. */
-export interface OperationPlan {
-  namespace: string;
-  name: string;
-  /** `namespace.name`. */
-  id: string;
-  method: string;
-  description?: string;
-  label?: string;
-  /** Base URI as written in the file (may be a template or empty). */
-  baseUri: Template;
-  /** Resource name, to tell apart operations that share a name in one namespace. */
-  resource: string;
-  /** Path as written, e.g. `/v2/user/{user_id}`. */
-  pathTemplate: string;
-  /** Path split into literal segments and parameter references. */
-  pathParts: PathPart[];
-  /** Query string written into the resource path (`/x?fixed=1&q={{q}}`), as written, without `?`. */
-  queryParts: PathPart[];
-  parameters: ParameterPlan[];
-  /** Inputs referenced only by `{{name}}` in parameter values or body templates. */
-  templateInputs: string[];
-  /** Every name a caller may pass. */
-  inputNames: Set<string>;
-  /** Inputs as one JSON Schema object (for agents, `describe` and MCP tool schemas). */
-  inputSchema: JsonSchema;
-  body: BodyPlan;
-  auth: AuthPlan;
-  outputFormat: RawFormat;
-  outputs: OutputPlan[];
-  source: SourceRef;
+/** What an operation's HTTP method says about calling it (MCP tool hints use the same words). */
+export interface OperationHints {
+  /** GET, HEAD, OPTIONS: the call changes nothing. */
+  readOnly: boolean;
+  /** PUT, PATCH, DELETE: the call may overwrite or remove what is there. */
+  destructive: boolean;
+  /** GET, HEAD, OPTIONS, PUT, DELETE: calling twice has the effect of calling once. */
+  idempotent: boolean;
 }
 
 /** Public description of an operation. */
 export interface OperationInfo {
   namespace: string;
   name: string;
+  /** `namespace.name`, or `namespace.resource.name` where a file reuses a name in one namespace. */
   id: string;
+  /** The resource the operation is declared under. */
+  resource: string;
+  /** Human-readable title from the file's `label`, when there is one. */
+  label?: string;
   method: string;
   path: string;
   description?: string;
+  /** Base URI of the namespace as written in the file (`{{VAR}}` references unresolved; may be empty). */
+  baseUri: string;
+  /** The environment variable that overrides the base URI: `NAFTIKO_BASE_URI_<NAMESPACE>`. */
+  baseUriVariable: string;
+  /** Format of the response body (`outputRawFormat`), converted to a JSON tree before outputs are read. */
+  outputFormat: RawFormat;
+  hints: OperationHints;
+  /** Inputs as one JSON Schema object; each property carries `x-in` (path, query, header, cookie, body, template). */
   inputs: JsonSchema;
   outputs: Array<{ name: string; type?: ValueType; value: string }>;
-}
-
-/** A bind after resolution of its location (values are looked up lazily, at invoke). */
-export interface BindPlan {
-  namespace: string;
-  /** Variable name → key in the provider. */
-  keys: Record<string, string>;
-  /** The `location` as written, when there is one. */
-  location?: string;
-  /** Values read from a `file://` location, or `undefined` to read the environment. */
-  values?: Record<string, string>;
-  source: SourceRef;
 }
 
 /** A loaded, validated and compiled capability. */
 export interface Capability {
   /** Absolute path of the file. */
-  file: string;
-  /** The parsed document (plain data). */
-  document: Record<string, unknown>;
-  label?: string;
-  description?: string;
-  binds: BindPlan[];
-  /** Compiled operations of every consumed namespace, including imported ones. */
-  plans: OperationPlan[];
-  /** Public descriptions of the same operations. */
-  operations: OperationInfo[];
+  readonly file: string;
+  readonly label?: string;
+  readonly description?: string;
+  /** Every consumed operation, including those of imported files. */
+  readonly operations: OperationInfo[];
   /** Warnings found while loading (errors throw instead). */
-  warnings: Diagnostic[];
-  /** Positions of every node of every file loaded, for later diagnostics (adapters, orchestration). */
-  sources: Map<string, SourceMap>;
-}
-
-/** JSON pointer → 1-based [line, col] of the node in its file. */
-export type SourceMap = Map<string, [number, number]>;
-
-/** A fully resolved HTTP request, ready for the wire. */
-export interface WireRequest {
-  method: string;
-  /** Absolute URL, path percent-encoded, query included. */
-  url: string;
-  /** Header names as they will be sent. */
-  headers: Record<string, string>;
-  body?: string | Buffer;
-  /** Digest credentials: the client answers a 401 challenge with them. */
-  digest?: { username: string; password: string };
-}
-
-/** What came back, whatever the status. */
-export interface WireResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  /** Number of attempts made (1 when no retry happened). */
-  attempts: number;
+  readonly warnings: Diagnostic[];
 }
 
 /** Retry policy of a runtime or of one call. */
@@ -215,4 +67,97 @@ export interface RetryOptions {
   maxDelay?: number;
   /** First backoff delay in ms (default 200), doubled each retry, with jitter. */
   baseDelay?: number;
+}
+
+/** Options of a runtime. */
+export interface RuntimeOptions {
+  /** Where secrets and `NAFTIKO_BASE_URI_<NAMESPACE>` are read (default: `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Base URI of every namespace (sandboxes, regions, local stand-ins). */
+  baseUri?: string;
+  /** Base URI per namespace; wins over `baseUri` and the environment. */
+  baseUris?: Record<string, string>;
+  /** Per-call timeout in ms (default 30 000). */
+  timeout?: number;
+  retry?: RetryOptions;
+  /** Largest response body accepted, in bytes (default 50 MiB). */
+  maxResponseBytes?: number;
+  /** Told of every request (secrets masked) and response; for `--verbose` and tracing. */
+  onEvent?: (event: RuntimeEvent) => void;
+}
+
+/** What `onEvent` is told. URLs and headers have every secret masked. */
+export type RuntimeEvent =
+  | { type: 'request'; operation: string; method: string; url: string; headers: Record<string, string> }
+  | { type: 'response'; operation: string; status: number; attempts: number; durationMs: number };
+
+/** Options of one call. */
+export interface InvokeOptions {
+  signal?: AbortSignal;
+  /** Timeout of this call in ms. */
+  timeout?: number;
+  retry?: RetryOptions;
+}
+
+/** A request as it would be sent, with every secret masked. Nothing is sent to build it. */
+export interface PreparedRequest {
+  operation: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** The body: parsed JSON when it is JSON, otherwise its text; absent when there is none. */
+  body?: unknown;
+}
+
+/** Everything known about one completed call; secrets the API echoed back are masked. */
+export interface InvocationResult {
+  operation: string;
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The response body converted to a JSON tree (`null` when empty). */
+  data: unknown;
+  /** Named outputs extracted with JSONPath (`{ result: data }` when the operation declares none). */
+  outputs: Record<string, unknown>;
+}
+
+/** A raw request passed through to a consumed namespace (REST `forward`, spec 3.17). */
+export interface ForwardRequest {
+  method: string;
+  /** Path below the namespace's base URI, percent-encoded as received (`databases/42`). */
+  path: string;
+  /** Query string, without `?`. */
+  query?: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+}
+
+/** What came back, whatever the status. */
+export interface WireResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  /** Number of attempts made (1 when no retry happened). */
+  attempts: number;
+}
+
+/** Invokes the operations of one or more capabilities by name. Safe for concurrent calls. */
+export interface Runtime {
+  /** Every operation this runtime can invoke. */
+  readonly operations: OperationInfo[];
+  /** Calls an operation by `name`, `namespace.name` or id, and returns its outputs. */
+  invoke(name: string, inputs?: Record<string, unknown>, options?: InvokeOptions): Promise<Record<string, unknown>>;
+  /** Like `invoke`, with the status, headers and converted body as well. */
+  execute(name: string, inputs?: Record<string, unknown>, options?: InvokeOptions): Promise<InvocationResult>;
+  /** Resolves the request an invocation would send, secrets masked, without sending it. */
+  prepare(name: string, inputs?: Record<string, unknown>): PreparedRequest;
+  /**
+   * Sends a raw request below a namespace's base URI with the namespace's authentication, and returns
+   * the response whatever its status (secrets echoed in its body are masked). Only network failures and
+   * timeouts throw.
+   */
+  forward(namespace: string, request: ForwardRequest, options?: InvokeOptions): Promise<WireResponse>;
+  /** Finds an operation by name; throws OPERATION_NOT_FOUND (with suggestions) or on ambiguity. */
+  find(name: string): OperationInfo;
+  /** Frees the keep-alive connections. */
+  close(): void;
 }

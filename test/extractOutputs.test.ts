@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { OutputError } from '../runtime/errors.js';
 import { extractOutputs } from '../runtime/response/extractOutputs.js';
 import { compileJsonPath } from '../runtime/response/jsonPath.js';
-import type { OutputPlan, ValueType } from '../runtime/types.js';
+import type { OutputPlan } from '../runtime/compile/plan.js';
+import type { ValueType } from '../runtime/types.js';
 
 const out = (name: string, value: string, type?: ValueType): OutputPlan => ({ name, path: compileJsonPath(value), ...(type ? { type } : {}) });
 const one = (value: unknown, type: ValueType, path = '$.v') => extractOutputs([out('v', path, type)], { v: value }, 'ships.get').v;

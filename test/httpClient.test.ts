@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { NaftikoError } from '../runtime/errors.js';
 import { createHttpClient, type HttpClient } from '../runtime/http/client.js';
 import { digestAuthorization, parseDigestChallenge } from '../runtime/http/digest.js';
-import type { WireRequest } from '../runtime/types.js';
+import type { WireRequest } from '../runtime/compile/plan.js';
 import { destroySocket, startScriptedServer, type ScriptedHandler, type ScriptedServer, type Step } from './support/scriptedServer.js';
 import { failure } from './support/failure.js';
 

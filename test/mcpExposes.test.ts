@@ -13,7 +13,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createRuntime, loadCapability, type Runtime } from '../runtime/index.js';
-import { serveCapability, type Served } from '../runtime/expose/serve.js';
+import { serveCapability, type Served } from '../runtime/serve/serveCapability.js';
 import { serveMcpExpose } from '../runtime/mcp/serveMcpExpose.js';
 import { CREDENTIALS, CREW, EXAMPLES, FORECAST, LEGACY_VESSELS, SHIPS, startMaritimeServer, type MaritimeServer } from './support/maritimeServer.js';
 
@@ -50,7 +50,7 @@ interface Example {
 async function serveFile(file: string, env: Record<string, string> = {}, baseUri = upstream.url): Promise<Example> {
   const capability = await loadCapability(file);
   const runtime = createRuntime(capability, { baseUri, env: { ...env, MISTRAL_TOKEN: CREDENTIALS.mistralToken }, retry: { limit: 0 } });
-  const served = await serveCapability(capability, runtime, { port: 0, address: '127.0.0.1', mcp: serveMcpExpose, log: () => {}, env });
+  const served = await serveCapability(capability, runtime, { port: 0, address: '127.0.0.1', mcp: serveMcpExpose, log: () => {} });
   const url = served.servers.find((s) => s.type === 'mcp')!.url!;
   const clients: Client[] = [];
   return {

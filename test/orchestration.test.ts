@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createRuntime, loadCapability, type Runtime } from '../runtime/index.js';
-import { compileExposes } from '../runtime/expose/compileExposes.js';
-import { lookup } from '../runtime/expose/lookup.js';
-import type { ExposeSpec, ExposedOperation, McpExposeSpec, RestExposeSpec } from '../runtime/expose/types.js';
+import { compileExposes } from '../runtime/orchestration/compileExposes.js';
+import { lookup } from '../runtime/orchestration/lookup.js';
+import type { ExposeSpec, ExposedOperation, McpExposeSpec, RestExposeSpec } from '../runtime/orchestration/types.js';
 import { CREDENTIALS, CREW, EXAMPLES, FORECAST, LEGACY_VESSELS, SHIPS, USERS, startMaritimeServer, type MaritimeServer } from './support/maritimeServer.js';
 import { failure } from './support/failure.js';
 
@@ -29,7 +29,7 @@ async function compile(file: string): Promise<ExposeSpec[]> {
   const capability = await loadCapability(file);
   const runtime = createRuntime(capability, { baseUri: maritime.url, env: ENV, retry: { limit: 0 } });
   runtimes.push(runtime);
-  return compileExposes(capability, runtime, { env: ENV });
+  return compileExposes(capability, runtime);
 }
 
 function tool(specs: ExposeSpec[], name: string): ExposedOperation {

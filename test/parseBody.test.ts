@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { ResponseError } from '../runtime/errors.js';
 import { parseBody } from '../runtime/response/parseBody.js';
-import type { RawFormat } from '../runtime/types.js';
+import { binaryDocument } from '../runtime/response/looseBody.js';
+import type { RawFormat as AnyFormat } from '../runtime/types.js';
+
+type RawFormat = Exclude<AnyFormat, 'binary'>;
 
 const buf = (text: string) => Buffer.from(text, 'utf8');
 const parse = (text: string, format: RawFormat, contentType?: string) => parseBody(buf(text), format, contentType, 'users.list');
@@ -17,11 +20,11 @@ function failure(fn: () => unknown): ResponseError {
 }
 
 describe('empty bodies', () => {
-  const formats: RawFormat[] = ['json', 'yaml', 'xml', 'csv', 'tsv', 'psv', 'text', 'html', 'markdown', 'avro', 'protobuf', 'binary'];
+  const formats: RawFormat[] = ['json', 'yaml', 'xml', 'csv', 'tsv', 'psv', 'text', 'html', 'markdown', 'avro', 'protobuf'];
   test.each(formats)('no bytes is null for %s', (format) => {
     expect(parseBody(Buffer.alloc(0), format, 'application/json', 'op')).toBeNull();
   });
-  test.each(formats.filter((f) => f !== 'binary' && f !== 'avro' && f !== 'protobuf'))('whitespace and a lone BOM are null for %s', (format) => {
+  test.each(formats.filter((f) => f !== 'avro' && f !== 'protobuf'))('whitespace and a lone BOM are null for %s', (format) => {
     expect(parse(' \r\n\t ', format)).toBeNull();
     expect(parse('\uFEFF', format)).toBeNull();
   });
@@ -190,8 +193,10 @@ describe('text formats', () => {
   });
 });
 
-test('binary is base64', () => {
-  expect(parseBody(Buffer.from([0, 1, 254, 255]), 'binary', 'application/octet-stream', 'op')).toBe('AAH+/w==');
+test('binary is its content type, size and base64; empty is null', () => {
+  expect(binaryDocument(Buffer.from([0, 1, 254, 255]), 'image/png')).toEqual({ contentType: 'image/png', size: 4, base64: 'AAH+/w==' });
+  expect(binaryDocument(Buffer.from([0]), undefined)).toEqual({ contentType: 'application/octet-stream', size: 1, base64: 'AA==' });
+  expect(binaryDocument(Buffer.alloc(0), 'image/png')).toBeNull();
 });
 
 test.each<RawFormat>(['avro', 'protobuf'])('%s is RESPONSE_INVALID: not supported', (format) => {

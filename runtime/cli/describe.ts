@@ -1,4 +1,4 @@
-import type { Capability, JsonSchema, OperationInfo } from '../index.js';
+import type { JsonSchema, OperationInfo } from '../index.js';
 import { UsageError, parseCommandLine, type Command } from './args.js';
 import { EXIT, firstLine, formatTable, out, outJson, reportWarnings } from './output.js';
 
@@ -31,7 +31,7 @@ Exit status: 0 ok, 1 invalid capability or unknown operation, 2 usage error.`,
     });
     if (positionals.length !== 2) throw new UsageError(positionals.length < 2 ? 'give a capability file and an operation' : `unexpected argument '${positionals[2]}'`, describe.usage, describe.name);
 
-    const [{ createRuntime, loadCapability }, { envSuffix }] = await Promise.all([import('../index.js'), import('../load/loadCapability.js')]);
+    const { createRuntime, loadCapability } = await import('../index.js');
     const capability = await loadCapability(positionals[0]);
     if (values.verbose) reportWarnings(capability.warnings);
     // The runtime's lookup accepts every form of name and phrases the did-you-mean.
@@ -42,7 +42,7 @@ Exit status: 0 ok, 1 invalid capability or unknown operation, 2 usage error.`,
     } finally {
       runtime.close();
     }
-    const base = baseUriOf(capability, info, envSuffix);
+    const base = baseUriOf(info);
 
     if (values.json) {
       outJson({ ...info, baseUri: base.uri ?? null });
@@ -72,12 +72,11 @@ Exit status: 0 ok, 1 invalid capability or unknown operation, 2 usage error.`,
 };
 
 /** The effective base URI of an operation's namespace, before any `--base-uri` of a run. */
-function baseUriOf(capability: Capability, info: OperationInfo, envSuffix: (namespace: string) => string): { uri?: string; fromEnv: boolean; variable: string } {
-  const variable = `NAFTIKO_BASE_URI_${envSuffix(info.namespace)}`;
+function baseUriOf(info: OperationInfo): { uri?: string; fromEnv: boolean; variable: string } {
+  const variable = info.baseUriVariable;
   const fromEnv = process.env[variable];
   if (fromEnv) return { uri: fromEnv, fromEnv: true, variable };
-  const raw = capability.plans.find((p) => p.id === info.id)?.baseUri.raw.trim();
-  return raw ? { uri: raw, fromEnv: false, variable } : { fromEnv: false, variable };
+  return info.baseUri ? { uri: info.baseUri, fromEnv: false, variable } : { fromEnv: false, variable };
 }
 
 function inputRows(schema: JsonSchema): string[] {

@@ -5,8 +5,8 @@
  * Parses the command line, dispatches to one module per command and maps every error to an exit
  * status (see `output.ts`); a stack trace is never printed.
  */
-import { suggest } from '../suggest.js';
-import { packageVersion } from '../version.js';
+import { suggest } from '../util/suggest.js';
+import { packageVersion } from '../util/version.js';
 import { UsageError, hasFlag, type Command } from './args.js';
 import { describe } from './describe.js';
 import { list } from './list.js';

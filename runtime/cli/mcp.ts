@@ -65,14 +65,14 @@ Exit status: 0 stopped cleanly, 1 invalid capability, 2 usage error,
     if (values.verbose) options.onEvent = trace;
 
     // Loaded here, not at the top: the SDK would slow down the start of every other command.
-    const [{ startMcp }, { closeOnSignal }] = await Promise.all([import('../mcp/mcpServer.js'), import('../expose/serve.js')]);
+    const [{ startMcp }, { closeOnSignal }] = await Promise.all([import('../mcp/mcpServer.js'), import('../serve/serveCapability.js')]);
     const runtime = createRuntime(capabilities, options);
     try {
       const namespaces = [...new Set(runtime.operations.map((op) => op.namespace))];
       const descriptions = capabilities.map((c) => c.description).filter((d): d is string => d !== undefined);
       const spec = {
         name: namespaces.join('+'),
-        tools: operationTools(runtime, capabilities),
+        tools: operationTools(runtime),
         ...(descriptions.length > 0 ? { instructions: descriptions.join('\n\n') } : {}),
       };
       const transport: McpTransportOptions =

@@ -1,4 +1,5 @@
-import type { AuthPlan, Template } from '../types.js';
+import { isObject } from '../util/isObject.js';
+import type { AuthPlan, Template } from './plan.js';
 import { compileTemplate, hasSecret, type TemplateScope } from './template.js';
 import type { DiagnosticSink } from './diagnostics.js';
 
@@ -115,6 +116,3 @@ function stripScheme(token: string): string {
   return token.replace(/^bearer\s+/i, '');
 }
 
-function isObject(value: unknown): value is Raw {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -1,4 +1,4 @@
-import type { BodyPlan, JsonTemplate, ParameterPlan } from '../types.js';
+import type { BodyPlan, JsonTemplate, ParameterPlan, Template } from './plan.js';
 import { compileTemplate, isLiteral, templateInputs, type TemplateScope } from './template.js';
 import type { DiagnosticSink } from './diagnostics.js';
 
@@ -92,28 +92,33 @@ function compileJsonTemplate(value: unknown, scope: TemplateScope): JsonTemplate
 
 /** Caller inputs that the body's templates refer to. */
 export function bodyInputs(plan: BodyPlan): string[] {
+  return bodyTemplates(plan).flatMap(templateInputs);
+}
+
+/** Every template of a body, in the order they are rendered. */
+export function bodyTemplates(plan: BodyPlan): Template[] {
   switch (plan.kind) {
     case 'text':
-      return templateInputs(plan.data);
+      return [plan.data];
     case 'json':
-      return jsonTemplateInputs(plan.data);
+      return jsonTemplates(plan.data);
     case 'form':
-      return Array.isArray(plan.fields) ? plan.fields.flatMap(([, t]) => templateInputs(t)) : templateInputs(plan.fields);
+      return Array.isArray(plan.fields) ? plan.fields.map(([, t]) => t) : [plan.fields];
     case 'multipart':
-      return plan.parts.flatMap((p) => templateInputs(p.value));
+      return plan.parts.map((p) => p.value);
     default:
       return [];
   }
 }
 
-function jsonTemplateInputs(node: JsonTemplate): string[] {
+function jsonTemplates(node: JsonTemplate): Template[] {
   switch (node.kind) {
     case 'string':
-      return templateInputs(node.template);
+      return [node.template];
     case 'array':
-      return node.items.flatMap(jsonTemplateInputs);
+      return node.items.flatMap(jsonTemplates);
     case 'object':
-      return node.entries.flatMap(([, v]) => jsonTemplateInputs(v));
+      return node.entries.flatMap(([, v]) => jsonTemplates(v));
     default:
       return [];
   }

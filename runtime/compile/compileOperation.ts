@@ -1,5 +1,8 @@
-import type { AuthPlan, JsonSchema, OperationPlan, OutputPlan, ParameterPlan, PathPart, RawFormat, Template, ValueType } from '../types.js';
+import type { JsonSchema } from '../types.js';
+import { HTTP_METHODS, RAW_FORMATS, VALUE_TYPES, isOneOf } from '../util/vocabulary.js';
+import type { AuthPlan, OperationPlan, OutputPlan, ParameterPlan, PathPart, Template } from './plan.js';
 import { compileJsonPath } from '../response/jsonPath.js';
+import { buildInputSchema } from './inputSchema.js';
 import { compileParameters, type ParameterLevel } from './compileParameters.js';
 import { bodyInputs, compileBody } from './compileBody.js';
 import { compileTemplate, templateInputs, type TemplateScope } from './template.js';
@@ -7,9 +10,6 @@ import type { DiagnosticSink } from './diagnostics.js';
 
 type Raw = Record<string, unknown>;
 
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-const FORMATS = new Set<RawFormat>(['json', 'yaml', 'xml', 'csv', 'tsv', 'psv', 'text', 'html', 'markdown', 'avro', 'protobuf', 'binary']);
-const VALUE_TYPES = new Set<ValueType>(['string', 'number', 'integer', 'boolean', 'object', 'array']);
 /** `{x}` and `{{x}}` path placeholders. */
 const PLACEHOLDER = /\{\{?\s*([^{}\s]+?)\s*\}?\}/g;
 
@@ -30,7 +30,7 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
   const name = String(operation.name);
   const where = `operation '${namespace}.${name}'`;
   const method = String(operation.method ?? 'GET').toUpperCase();
-  if (!METHODS.has(method)) sink.error(`${pointer}/method`, `${where}: method '${String(operation.method)}' is not an HTTP method`);
+  if (!isOneOf(HTTP_METHODS, method)) sink.error(`${pointer}/method`, `${where}: method '${String(operation.method)}' is not an HTTP method`);
 
   const parameters = compileParameters(
     [
@@ -52,8 +52,8 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
   const extraInputs = [...new Set(referenced.filter((n) => !declared.has(n)))];
 
   const outputs = compileOutputs(operation.outputParameters, `${pointer}/outputParameters`, where, sink);
-  const format = String(operation.outputRawFormat ?? 'json') as RawFormat;
-  if (!FORMATS.has(format)) sink.error(`${pointer}/outputRawFormat`, `${where}: outputRawFormat '${format}' is not supported`);
+  const format = String(operation.outputRawFormat ?? 'json');
+  if (!isOneOf(RAW_FORMATS, format)) sink.error(`${pointer}/outputRawFormat`, `${where}: outputRawFormat '${format}' is not supported`);
 
   const plan: OperationPlan = {
     namespace,
@@ -68,10 +68,10 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
     parameters,
     templateInputs: extraInputs,
     inputNames: new Set([...parameters.map((p) => p.name), ...extraInputs]),
-    inputSchema: buildInputSchema(parameters, extraInputs, body.kind === 'text' || body.kind === 'json'),
+    inputSchema: operationInputSchema(parameters, extraInputs, body.kind === 'text' || body.kind === 'json'),
     body,
     auth: ctx.auth,
-    outputFormat: format,
+    outputFormat: isOneOf(RAW_FORMATS, format) ? format : 'json',
     outputs,
     source: sink.ref(pointer),
   };
@@ -155,7 +155,7 @@ function compileOutputs(raw: unknown, pointer: string, where: string, sink: Diag
     const value = typeof entry.value === 'string' ? entry.value : '$';
     try {
       const output: OutputPlan = { name: entry.name, path: compileJsonPath(value) };
-      if (VALUE_TYPES.has(entry.type as ValueType)) output.type = entry.type as ValueType;
+      if (isOneOf(VALUE_TYPES, entry.type)) output.type = entry.type;
       outputs.push(output);
     } catch (error) {
       sink.error(`${pointer}/${i}/value`, `${where}: output '${entry.name}': ${(error as Error).message}`);
@@ -164,27 +164,13 @@ function compileOutputs(raw: unknown, pointer: string, where: string, sink: Diag
   return outputs;
 }
 
-/** The inputs of an operation as one JSON Schema object, for agents, `describe` and tool schemas. */
-function buildInputSchema(parameters: ParameterPlan[], templateInputNames: string[], templatedBody: boolean): JsonSchema {
-  const properties: Record<string, JsonSchema> = {};
-  const required: string[] = [];
-  for (const p of parameters) {
-    const schema: JsonSchema = { ...(p.schema ?? {}) };
-    if (p.type) schema.type = p.type;
-    if (p.description) schema.description = p.description;
-    if (p.enum) schema.enum = p.enum;
-    if (p.pattern) schema.pattern = p.pattern;
-    if (p.default !== undefined) schema.default = p.default;
-    schema['x-in'] = p.in;
-    properties[p.name] = schema;
-    if (p.required && p.default === undefined && !required.includes(p.name)) required.push(p.name);
-  }
-  for (const name of templateInputNames) {
-    if (properties[name]) continue;
-    properties[name] = { description: 'Value substituted into a {{template}} of this operation.', 'x-in': 'template' };
-    if (templatedBody) required.push(name);
-  }
-  const schema: JsonSchema = { type: 'object', properties, additionalProperties: false };
-  if (required.length > 0) schema.required = required;
-  return schema;
+/** The inputs of an operation as one JSON Schema object; `{{name}}` template inputs are described too. */
+function operationInputSchema(parameters: ParameterPlan[], templateInputNames: string[], templatedBody: boolean): JsonSchema {
+  const declared = new Set(parameters.map((p) => p.name));
+  return buildInputSchema([
+    ...parameters.map((p) => ({ ...p, required: p.required, in: p.in })),
+    ...templateInputNames
+      .filter((name) => !declared.has(name))
+      .map((name) => ({ name, required: templatedBody, description: 'Value substituted into a {{template}} of this operation.', in: 'template' })),
+  ]);
 }

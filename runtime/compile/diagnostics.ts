@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../errors.js';
-import type { SourceMap, SourceRef } from '../types.js';
+import type { SourceMap, SourceRef } from './plan.js';
 
 /** Collects the problems of one file, each pinned to the line and column of the offending node. */
 export class DiagnosticSink {
@@ -21,20 +21,19 @@ export class DiagnosticSink {
     }
   }
 
+  add(severity: Diagnostic['severity'], pointer: string, message: string): void {
+    this.list.push({ severity, ...this.ref(pointer), message });
+  }
+
   warn(pointer: string, message: string): void {
-    this.list.push({ severity: 'warning', ...this.ref(pointer), message });
+    this.add('warning', pointer, message);
   }
 
   error(pointer: string, message: string): void {
-    this.list.push({ severity: 'error', ...this.ref(pointer), message });
+    this.add('error', pointer, message);
   }
 
   get hasErrors(): boolean {
     return this.list.some((d) => d.severity === 'error');
   }
-}
-
-/** Escapes one JSON pointer token. */
-export function token(key: string | number): string {
-  return String(key).replaceAll('~', '~0').replaceAll('/', '~1');
 }

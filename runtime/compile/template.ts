@@ -1,6 +1,6 @@
-import type { BindPlan, Template, TemplatePart } from '../types.js';
+import type { BindPlan, Template, TemplatePart } from './plan.js';
+import { MUSTACHE } from '../util/vocabulary.js';
 
-const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
 const ENV_NAMESPACE = 'env';
 
 /** What a `{{name}}` may refer to where a template is compiled. */
@@ -22,7 +22,7 @@ export interface TemplateScope {
 export function compileTemplate(raw: string, scope: TemplateScope): Template {
   const parts: TemplatePart[] = [];
   let last = 0;
-  for (const match of raw.matchAll(PLACEHOLDER)) {
+  for (const match of raw.matchAll(MUSTACHE)) {
     if (match.index > last) parts.push({ kind: 'text', text: raw.slice(last, match.index) });
     parts.push(classify(match[1], match[0], scope));
     last = match.index + match[0].length;
@@ -37,13 +37,13 @@ function classify(name: string, ref: string, scope: TemplateScope): TemplatePart
     const namespace = name.slice(0, dot);
     const variable = name.slice(dot + 1);
     const bind = scope.binds.find((b) => b.namespace === namespace);
-    if (bind) return { kind: 'secret', bind: bind.namespace, key: bind.keys[variable] ?? variable, ref };
+    if (bind) return { kind: 'secret', bind, key: bind.keys[variable] ?? variable, ref };
     if (namespace === ENV_NAMESPACE) return { kind: 'secret', bind: undefined, key: variable, ref };
     return { kind: 'input', name: variable };
   }
   for (const bind of scope.binds) {
     const key = bind.keys[name];
-    if (key !== undefined) return { kind: 'secret', bind: bind.namespace, key, ref };
+    if (key !== undefined) return { kind: 'secret', bind, key, ref };
   }
   if (scope.undeclaredIsSecret) return { kind: 'secret', bind: undefined, key: name, ref };
   return { kind: 'input', name };

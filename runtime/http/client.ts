@@ -8,7 +8,9 @@
  *   fit inside it. A retry whose wait would reach the deadline is not made.
  * - Redirects are followed (up to got's 10). On a redirect to another origin (scheme, host or port)
  *   every header except a few content-negotiation ones is dropped, because API keys travel in
- *   arbitrary headers and got itself only strips `authorization` and `cookie`.
+ *   arbitrary headers and got itself only strips `authorization` and `cookie`; and a request whose
+ *   body holds a secret is not followed there at all (a 307/308, or got's 301/302 on POST, re-sends
+ *   the body): the call fails with HTTP_ERROR naming the redirect.
  * - Errors carry only `SendOptions.redactedUrl`; the raw URL, headers and got's error (which holds
  *   them) never reach an error or its `cause`.
  */
@@ -16,8 +18,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import got, { type BeforeRedirectHook, type Got, type Method, type OptionsOfBufferResponseBody, type Progress, type Response } from 'got';
-import { AbortedError, NetworkError, ResponseError, TimeoutError, type NaftikoError } from '../errors.js';
-import type { RetryOptions, WireRequest, WireResponse } from '../types.js';
+import { AbortedError, HttpError, NetworkError, ResponseError, TimeoutError, type NaftikoError } from '../errors.js';
+import type { RetryOptions, WireResponse } from '../types.js';
+import type { WireRequest } from '../compile/plan.js';
 import { digestAuthorization, parseDigestChallenge } from './digest.js';
 
 /** Settings of a client as a whole. */
@@ -81,6 +84,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 const dropCredentialsCrossOrigin: BeforeRedirectHook = (options, previous) => {
   const target = options.url;
   if (!(target instanceof URL) || target.origin === new URL(previous.url).origin) return;
+  if (options.context.bodyHoldsSecret === true && options.body !== undefined) throw new SecretBodyRedirect(previous.statusCode, target);
   const headers = options.headers;
   for (const name of Object.keys(headers)) if (!PORTABLE_HEADERS.has(name)) delete headers[name];
 };
@@ -129,6 +133,9 @@ class Client implements HttpClient {
         response = await this.#attempt(request, url, headers, signal, remaining);
       } catch (error) {
         if (error instanceof ResponseLimitExceeded) throw tooLarge(request, options, this.#maxBytes);
+        if (error instanceof SecretBodyRedirect || (error as { cause?: unknown }).cause instanceof SecretBodyRedirect) {
+          throw refusedRedirect(request, options, error instanceof SecretBodyRedirect ? error : ((error as { cause: SecretBodyRedirect }).cause));
+        }
         if (signal?.aborted) throw aborted(request, options);
         if (error instanceof DeadlineReached) throw timedOut(request, options, timeout);
         const code = errorCode(error);
@@ -166,6 +173,7 @@ class Client implements HttpClient {
     // got copies and checks every option it is given, so absent ones are left out rather than passed as undefined.
     if (request.body !== undefined) options.body = request.body;
     if (signal !== undefined) options.signal = signal;
+    if (request.bodyHoldsSecret) options.context = { bodyHoldsSecret: true };
     const promise = this.#got(url, options);
     const max = this.#maxBytes;
     let refused = false;
@@ -209,6 +217,16 @@ class ResponseLimitExceeded extends Error {}
 /** Internal marker: the attempt was cancelled at the call's deadline. */
 class DeadlineReached extends Error {}
 
+/** Internal marker: a redirect to another origin would re-send a body holding a secret. */
+class SecretBodyRedirect extends Error {
+  constructor(
+    readonly status: number,
+    readonly target: URL,
+  ) {
+    super('redirect refused');
+  }
+}
+
 function mergeRetry(base: Required<RetryOptions>, override: RetryOptions | undefined): Required<RetryOptions> {
   if (override === undefined) return base;
   return {
@@ -224,7 +242,8 @@ function mayResend(request: WireRequest, retry: Required<RetryOptions>): boolean
   if (retry.unsafe || IDEMPOTENT_METHODS.has(request.method.toUpperCase())) return true;
   for (const name of Object.keys(request.headers)) {
     const lower = name.toLowerCase();
-    if (lower === 'idempotency-key' || lower === 'x-idempotency-key') return true;
+    // An empty key identifies nothing: the server cannot deduplicate on it.
+    if ((lower === 'idempotency-key' || lower === 'x-idempotency-key') && request.headers[name].trim() !== '') return true;
   }
   return false;
 }
@@ -296,6 +315,14 @@ function timedOut(request: WireRequest, options: SendOptions, timeout: number): 
     method: request.method,
     url: options.redactedUrl,
   });
+}
+
+function refusedRedirect(request: WireRequest, options: SendOptions, redirect: SecretBodyRedirect): HttpError {
+  // Only the origin is named: the rest of the location may carry anything the server chose.
+  return new HttpError(
+    `${options.operation}: ${request.method} ${options.redactedUrl} answered ${redirect.status}, a redirect to another origin (${redirect.target.origin}); not followed, because the request body holds a secret`,
+    { operation: options.operation, status: redirect.status, body: null, method: request.method, url: options.redactedUrl },
+  );
 }
 
 function tooLarge(request: WireRequest, options: SendOptions, max: number): ResponseError {

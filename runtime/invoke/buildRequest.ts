@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { validateHeaderValue } from 'node:http';
 import { InputError } from '../errors.js';
-import type { JsonTemplate, OperationPlan, ParameterPlan, PathPart, Template, WireRequest } from '../types.js';
+import type { JsonTemplate, OperationPlan, ParameterPlan, PathPart, Template, WireRequest } from '../compile/plan.js';
 import type { ResolvedInputs } from './resolveInputs.js';
 import { signAwsV4 } from './awsSigV4.js';
-import { MASK, renderTemplate, stringify, type InputLookup, type SecretStore } from './secrets.js';
+import { MASK } from './redactor.js';
+import { renderTemplate, stringify, type InputLookup } from './renderTemplate.js';
+import type { SecretStore } from './secretStore.js';
 
 /** A request ready to send, with its twin in which every secret is masked. */
 export interface BuiltRequest {
@@ -16,19 +19,24 @@ export interface BuiltRequest {
   maskedBody?: string;
 }
 
+/** A base URL and its twin with secrets masked. */
+export interface BaseUrl {
+  value: string;
+  masked: string;
+}
+
 const USER_AGENT = 'naftiko-runtime';
-const FORBIDDEN_HEADER_CHARS = /[\r\n\0]/;
 
 /**
  * Fills an operation plan with resolved inputs and secrets. Everything that can fail (a missing
- * secret, a bad path value, a header with a line break) fails here, before any byte is sent.
+ * secret, a bad path value, a header value that cannot be sent) fails here, before any byte is sent.
  */
 export function buildRequest(
   plan: OperationPlan,
   values: ResolvedInputs,
   inputs: Record<string, unknown>,
   secrets: SecretStore,
-  baseUrl: string,
+  baseUrl: BaseUrl,
   mask: boolean,
 ): BuiltRequest {
   const op = plan.id;
@@ -37,10 +45,10 @@ export function buildRequest(
     if (value === undefined || value === null) throw new InputError(`${op}: missing input '${name}', used by a {{${name}}} template`, { operation: op, parameter: name });
     return value;
   };
-  const paramValue = (param: ParameterPlan, encode?: (v: unknown) => string): { value: unknown; masked: unknown } | undefined => {
+  const paramValue = (param: ParameterPlan): { value: unknown; masked: unknown } | undefined => {
     const value = values[param.name];
     if (value !== undefined) return { value, masked: value };
-    if (param.valueTemplate) return renderTemplate(param.valueTemplate, secrets, op, lookup, encode);
+    if (param.valueTemplate) return renderTemplate(param.valueTemplate, secrets, op, lookup);
     if (param.value !== undefined) return { value: param.value, masked: param.value };
     return undefined;
   };
@@ -67,7 +75,7 @@ export function buildRequest(
     }
     return [value, masked];
   };
-  let [path, maskedPath] = renderParts(plan.pathParts, (value, name) => encodeSegment(value, op, name));
+  let [path, maskedPath] = renderParts(plan.pathParts, (value, name) => encodePathSegment(value, op, name));
   if (path !== '' && !path.startsWith('/')) {
     path = `/${path}`;
     maskedPath = `/${maskedPath}`;
@@ -83,38 +91,46 @@ export function buildRequest(
   const headers: Record<string, string> = {};
   const maskedHeaders: Record<string, string> = {};
   const cookies: string[] = [];
+  const maskedCookies: string[] = [];
   for (const param of plan.parameters) {
     if (param.in === 'path' || param.in === 'body') continue;
     const filled = paramValue(param);
     if (filled === undefined) continue;
+    const secret = filled.masked !== filled.value;
     if (param.in === 'query') {
       const pairs: string[] = [];
       for (const item of Array.isArray(filled.value) ? filled.value : [filled.value]) {
         if (item !== undefined && item !== null) pairs.push(`${encodeURIComponent(param.name)}=${encodeURIComponent(stringify(item))}`);
       }
       query.push(...pairs);
-      maskedQuery.push(...(filled.masked !== filled.value ? [`${encodeURIComponent(param.name)}=${MASK}`] : pairs));
+      maskedQuery.push(...(secret ? [`${encodeURIComponent(param.name)}=${MASK}`] : pairs));
     } else if (param.in === 'header') {
       const text = Array.isArray(filled.value) ? filled.value.map(stringify).join(', ') : stringify(filled.value);
-      headers[param.name] = checkHeader(text, op, param.name);
-      maskedHeaders[param.name] = filled.masked !== filled.value ? MASK : text;
+      headers[param.name] = checkHeader(text, op, param.name, secret);
+      maskedHeaders[param.name] = secret ? MASK : text;
     } else {
-      cookies.push(`${param.name}=${encodeURIComponent(stringify(filled.value))}`);
+      const pair = `${param.name}=${encodeURIComponent(stringify(filled.value))}`;
+      cookies.push(pair);
+      maskedCookies.push(secret ? `${param.name}=${MASK}` : pair);
     }
   }
-  if (cookies.length > 0) headers.cookie = maskedHeaders.cookie = cookies.join('; ');
+  if (cookies.length > 0) {
+    headers.cookie = cookies.join('; ');
+    maskedHeaders.cookie = maskedCookies.join('; ');
+  }
 
   const wire: WireRequest = { method: plan.method, url: '', headers };
   applyAuth(plan, secrets, lookup, wire, query, maskedQuery, maskedHeaders);
 
-  const base = baseUrl.endsWith('/') ? baseUrl.slice(0, -1) : baseUrl;
-  const qs = query.length > 0 ? `?${query.join('&')}` : '';
-  wire.url = base + path + qs;
-  const maskedUrl = base + maskedPath + (maskedQuery.length > 0 ? `?${maskedQuery.join('&')}` : '');
+  const base = baseUrl.value.endsWith('/') ? baseUrl.value.slice(0, -1) : baseUrl.value;
+  const maskedBase = baseUrl.masked.endsWith('/') ? baseUrl.masked.slice(0, -1) : baseUrl.masked;
+  wire.url = base + path + (query.length > 0 ? `?${query.join('&')}` : '');
+  const maskedUrl = maskedBase + maskedPath + (maskedQuery.length > 0 ? `?${maskedQuery.join('&')}` : '');
 
   const body = buildBody(plan, values, secrets, lookup);
   if (body) {
     wire.body = body.value;
+    if (body.secret) wire.bodyHoldsSecret = true;
     if (!hasHeader(headers, 'content-type')) headers['content-type'] = maskedHeaders['content-type'] = body.contentType;
   }
   if (!hasHeader(headers, 'user-agent')) headers['user-agent'] = maskedHeaders['user-agent'] = USER_AGENT;
@@ -153,44 +169,55 @@ function applyAuth(
   maskedHeaders: Record<string, string>,
 ): void {
   const op = plan.id;
-  const render = (t: Template) => renderTemplate(t, secrets, op, lookup);
+  const render = (t: Template) => renderTemplate(t, secrets, op, lookup).value;
   const auth = plan.auth;
   switch (auth.type) {
-    case 'header': {
-      const v = render(auth.value);
-      wire.headers[auth.name] = checkHeader(v.value, op, auth.name);
+    case 'header':
+      wire.headers[auth.name] = checkHeader(render(auth.value), op, auth.name, true);
       maskedHeaders[auth.name] = MASK;
       break;
-    }
-    case 'query': {
-      const v = render(auth.value);
-      query.push(`${encodeURIComponent(auth.name)}=${encodeURIComponent(v.value)}`);
+    case 'query':
+      query.push(`${encodeURIComponent(auth.name)}=${encodeURIComponent(render(auth.value))}`);
       maskedQuery.push(`${encodeURIComponent(auth.name)}=${MASK}`);
       break;
-    }
     case 'bearer':
-      wire.headers.authorization = checkHeader(`Bearer ${render(auth.token).value}`, op, 'Authorization');
+      wire.headers.authorization = checkHeader(`Bearer ${render(auth.token)}`, op, 'Authorization', true);
       maskedHeaders.authorization = `Bearer ${MASK}`;
       break;
     case 'basic': {
-      const credentials = `${render(auth.username).value}:${render(auth.password).value}`;
-      wire.headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+      const username = render(auth.username);
+      const password = render(auth.password);
+      // A server echoing the header back shows the pair in base64: it is a secret in that form too.
+      secrets.redactor.addCredentials(username, password);
+      wire.headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
       maskedHeaders.authorization = `Basic ${MASK}`;
       break;
     }
-    case 'digest':
-      wire.digest = { username: render(auth.username).value, password: render(auth.password).value };
+    case 'digest': {
+      const username = render(auth.username);
+      const password = render(auth.password);
+      secrets.redactor.addCredentials(username, password);
+      wire.digest = { username, password };
       break;
+    }
     case 'headers':
       for (const header of auth.headers) {
-        wire.headers[header.name] = checkHeader(render(header.value).value, op, header.name);
+        wire.headers[header.name] = checkHeader(render(header.value), op, header.name, true);
         maskedHeaders[header.name] = MASK;
       }
       break;
   }
 }
 
-function buildBody(plan: OperationPlan, values: ResolvedInputs, secrets: SecretStore, lookup: InputLookup): { value: string | Buffer; masked: string; contentType: string } | undefined {
+interface BuiltBody {
+  value: string | Buffer;
+  masked: string;
+  contentType: string;
+  /** Rendered from a secret. */
+  secret: boolean;
+}
+
+function buildBody(plan: OperationPlan, values: ResolvedInputs, secrets: SecretStore, lookup: InputLookup): BuiltBody | undefined {
   const body = plan.body;
   const op = plan.id;
   switch (body.kind) {
@@ -205,34 +232,39 @@ function buildBody(plan: OperationPlan, values: ResolvedInputs, secrets: SecretS
       }
       if (data === undefined) return undefined;
       const text = JSON.stringify(data);
-      return { value: text, masked: text, contentType: 'application/json' };
+      return { value: text, masked: text, contentType: 'application/json', secret: false };
     }
     case 'json': {
       const data = renderJson(body.data, secrets, op, lookup);
-      return { value: JSON.stringify(data.value), masked: JSON.stringify(data.masked), contentType: 'application/json' };
+      const masked = JSON.stringify(data.masked);
+      const value = JSON.stringify(data.value);
+      return { value, masked, contentType: 'application/json', secret: masked !== value };
     }
     case 'text': {
       const r = renderTemplate(body.data, secrets, op, lookup, body.json ? jsonFragment : stringify);
-      return { value: r.value, masked: r.masked, contentType: body.contentType };
+      return { value: r.value, masked: r.masked, contentType: body.contentType, secret: r.secret };
     }
     case 'form': {
       if (!Array.isArray(body.fields)) {
         const r = renderTemplate(body.fields, secrets, op, lookup, (v) => encodeURIComponent(stringify(v)));
-        return { value: r.value, masked: r.masked, contentType: 'application/x-www-form-urlencoded' };
+        return { value: r.value, masked: r.masked, contentType: 'application/x-www-form-urlencoded', secret: r.secret };
       }
       const real = new URLSearchParams();
       const masked = new URLSearchParams();
+      let secret = false;
       for (const [key, template] of body.fields) {
         const r = renderTemplate(template, secrets, op, lookup);
         real.append(key, r.value);
         masked.append(key, r.masked);
+        secret ||= r.secret;
       }
-      return { value: real.toString(), masked: masked.toString(), contentType: 'application/x-www-form-urlencoded' };
+      return { value: real.toString(), masked: masked.toString(), contentType: 'application/x-www-form-urlencoded', secret };
     }
     case 'multipart': {
       const boundary = `naftiko-${randomBytes(12).toString('hex')}`;
       let real = '';
       let masked = '';
+      let secret = false;
       for (const part of body.parts) {
         const r = renderTemplate(part.value, secrets, op, lookup);
         let head = `--${boundary}\r\nContent-Disposition: form-data; name="${quote(part.name)}"`;
@@ -241,10 +273,11 @@ function buildBody(plan: OperationPlan, values: ResolvedInputs, secrets: SecretS
         head += '\r\n\r\n';
         real += `${head}${r.value}\r\n`;
         masked += `${head}${r.masked}\r\n`;
+        secret ||= r.secret;
       }
       real += `--${boundary}--\r\n`;
       masked += `--${boundary}--\r\n`;
-      return { value: real, masked, contentType: `multipart/form-data; boundary=${boundary}` };
+      return { value: real, masked, contentType: `multipart/form-data; boundary=${boundary}`, secret };
     }
   }
 }
@@ -281,7 +314,11 @@ function jsonFragment(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value).slice(1, -1) : (JSON.stringify(value) ?? 'null');
 }
 
-function encodeSegment(value: string, op: string, name: string): string {
+/**
+ * One path segment, percent-encoded, so that no value (`/`, `?`, `#`, `..`, a host) can change the
+ * shape of the URL. Also used for values substituted into a base URI template.
+ */
+export function encodePathSegment(value: string, op: string, name: string): string {
   // Dot segments are removed by URL normalisation even when percent-encoded, so they cannot be sent.
   if (value === '' || value === '.' || value === '..') {
     throw new InputError(`${op}: path parameter '${name}' cannot be ${value === '' ? 'empty' : `'${value}'`}: it would change the request path`, { operation: op, parameter: name });
@@ -289,9 +326,17 @@ function encodeSegment(value: string, op: string, name: string): string {
   return encodeURIComponent(value);
 }
 
-function checkHeader(value: string, op: string, name: string): string {
-  if (FORBIDDEN_HEADER_CHARS.test(value)) {
-    throw new InputError(`${op}: header '${name}' contains a line break or NUL character, which could inject headers`, { operation: op, parameter: name });
+/**
+ * A header value Node can send: no line breaks, control characters or characters beyond Latin-1.
+ * Refused here (INPUT_INVALID, nothing sent) rather than by the HTTP stack mid-call; a value from a
+ * secret is not quoted.
+ */
+function checkHeader(value: string, op: string, name: string, secret: boolean): string {
+  try {
+    validateHeaderValue(name, value);
+  } catch {
+    const what = /[\r\n\0]/.test(value) ? 'a line break or NUL character, which could inject headers' : 'a control character or a character beyond Latin-1, which HTTP headers cannot carry';
+    throw new InputError(`${op}: header '${name}'${secret ? ' (from a secret)' : ''} contains ${what}; nothing was sent`, { operation: op, parameter: name });
   }
   return value;
 }

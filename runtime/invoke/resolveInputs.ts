@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
-import type { OperationPlan, ParameterPlan } from '../types.js';
-import { suggest } from '../suggest.js';
+import type { OperationPlan, ParameterPlan } from '../compile/plan.js';
+import { suggest } from '../util/suggest.js';
 import { coerce, preview } from './coerce.js';
 
 /** Caller inputs after defaults, type coercion and checks, by parameter name. */

@@ -10,7 +10,8 @@
  * makes it return `undefined`, and the full parser takes the document from the start. It never reports
  * an error itself, so diagnostics always come from the full parser.
  */
-import type { SourceMap } from '../types.js';
+import type { SourceMap } from '../compile/plan.js';
+import { escapeToken } from '../util/jsonPointer.js';
 
 /** The parsed data and positions, or `undefined` when the document needs the full parser. */
 export function parseYamlFast(text: string): { data: unknown; positions: SourceMap } | undefined {
@@ -38,11 +39,6 @@ const COLUMNS = 2 ** 24;
 
 function bail(): never {
   throw BAIL;
-}
-
-/** Escapes one JSON pointer reference token (RFC 6901), as parseYaml.ts does. */
-function escapeToken(token: string): string {
-  return token.includes('~') || token.includes('/') ? token.replace(/~/g, '~0').replace(/\//g, '~1') : token;
 }
 
 /** Positions of the members of one mapping (at their keys) or the items of one sequence, and of their children. */

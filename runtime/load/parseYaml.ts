@@ -6,8 +6,9 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } f
 import type { Node, Pair, YAMLError } from 'yaml';
 import { SpecError } from '../errors.js';
 import { parseYamlFast } from './fastYaml.js';
+import { escapeToken } from '../util/jsonPointer.js';
 import type { Diagnostic } from '../errors.js';
-import type { SourceMap } from '../types.js';
+import type { SourceMap } from '../compile/plan.js';
 
 /**
  * Smallest budget of nodes visited with aliases expanded; the budget grows with the text length, which no
@@ -18,10 +19,6 @@ const MIN_NODE_BUDGET = 100_000;
 
 const OMAP_TAGS = new Set(['tag:yaml.org,2002:omap', 'tag:yaml.org,2002:pairs']);
 
-/** Escapes one JSON pointer reference token (RFC 6901). */
-function escapeToken(token: string): string {
-  return token.includes('~') || token.includes('/') ? token.replace(/~/g, '~0').replace(/\//g, '~1') : token;
-}
 
 class Walker {
   readonly positions: SourceMap = new Map();

@@ -14,14 +14,11 @@
  * `required` fails (used where one of two keys is needed).
  */
 import type { JsonSchema } from '../types.js';
+import { HTTP_METHODS, RAW_FORMATS, VALUE_TYPES } from '../util/vocabulary.js';
 
 /** `naftiko:` values this runtime reads (`0.5` is the version named in the alpha2 specification text). */
 export const SUPPORTED_VERSIONS = ['1.0.0-alpha1', '1.0.0-alpha2', '0.5'] as const;
 
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
-const VALUE_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array'];
-/** Same list as `RawFormat` in types.ts. */
-const RAW_FORMATS = ['json', 'yaml', 'xml', 'csv', 'tsv', 'psv', 'text', 'html', 'markdown', 'avro', 'protobuf', 'binary'];
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/definitions/${name}` });
 const str: JsonSchema = { type: 'string' };

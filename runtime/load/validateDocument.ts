@@ -6,8 +6,10 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors.js';
-import type { SourceMap } from '../types.js';
+import type { SourceMap } from '../compile/plan.js';
 import { capabilitySchema, SUPPORTED_VERSIONS } from './schema.js';
+import { isObject } from '../util/isObject.js';
+import { escapeToken, unescapeToken } from '../util/jsonPointer.js';
 
 /** Options of the schema validator, shared with the build step that precompiles it. */
 export const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true } as const;
@@ -38,17 +40,6 @@ function precompiled(): ValidateFunction | undefined {
 
 type Severity = Diagnostic['severity'];
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function unescapeToken(token: string): string {
-  return token.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
-function escapeToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 /** `/capability/consumes/0/resources` → `capability.consumes[0].resources`, reading `data` to tell indexes from keys. */
 function displayPath(data: unknown, pointer: string): string {
@@ -60,7 +51,7 @@ function displayPath(data: unknown, pointer: string): string {
     if (Array.isArray(node)) out += `[${token}]`;
     else if (/^[A-Za-z_$][\w$-]*$/.test(token)) out += out === '' ? token : `.${token}`;
     else out += `['${token.replace(/'/g, "\\'")}']`;
-    node = isRecord(node) || Array.isArray(node) ? (node as Record<string, unknown>)[token] : undefined;
+    node = isObject(node) || Array.isArray(node) ? (node as Record<string, unknown>)[token] : undefined;
   }
   return out;
 }
@@ -79,7 +70,7 @@ function resolve(data: unknown, pointer: string): unknown {
   if (pointer === '') return data;
   let node = data;
   for (const raw of pointer.slice(1).split('/')) {
-    if (!isRecord(node) && !Array.isArray(node)) return undefined;
+    if (!isObject(node) && !Array.isArray(node)) return undefined;
     node = (node as Record<string, unknown>)[unescapeToken(raw)];
   }
   return node;
@@ -163,7 +154,7 @@ function locate(positions: SourceMap, pointer: string): [number, number] {
 /** One clear error for a document that is not a Naftiko capability at all, instead of a schema flood. */
 function checkRoot(data: unknown): { pointer: string; message: string } | undefined {
   if (data === null || data === undefined) return { pointer: '', message: 'not a Naftiko capability: the document is empty' };
-  if (!isRecord(data)) return { pointer: '', message: `not a Naftiko capability: the document must be a mapping (got ${typeName(data)})` };
+  if (!isObject(data)) return { pointer: '', message: `not a Naftiko capability: the document must be a mapping (got ${typeName(data)})` };
   if (!('naftiko' in data)) {
     let hint = '';
     if ('apiVersion' in data && 'kind' in data) hint = " (this looks like a Kubernetes-style 'apiVersion/kind' document)";

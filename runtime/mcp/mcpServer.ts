@@ -29,9 +29,10 @@ import {
   type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { NaftikoError } from '../errors.js';
-import { packageVersion } from '../version.js';
-import type { ExposedAuth, ExposedOperation, McpPromptSpec, McpResourceSpec, ToolHints } from '../expose/types.js';
+import { NaftikoError } from '../index.js';
+import { isObject as isPlainObject } from '../util/isObject.js';
+import { packageVersion } from '../util/version.js';
+import type { ExposedAuth, ExposedOperation, McpPromptSpec, McpResourceSpec, ToolHints } from '../orchestration/types.js';
 
 /** What one MCP server serves. */
 export interface McpServerSpec {
@@ -334,9 +335,6 @@ function errorJson(error: unknown): Record<string, unknown> & { code: string; me
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;

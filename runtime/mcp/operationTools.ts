@@ -3,9 +3,8 @@
  * `exposes` (like the Junction seeds) become usable by agents as they are. The tools have the same
  * shape as those compiled from `exposes`, so one MCP server serves both.
  */
-import type { Capability, OperationInfo } from '../types.js';
-import type { Runtime } from '../runtime.js';
-import type { ExposedOperation, ToolHints } from '../expose/types.js';
+import type { OperationInfo, Runtime } from '../index.js';
+import type { ExposedOperation } from '../orchestration/types.js';
 
 /** Longest tool name many MCP clients accept (`^[a-zA-Z0-9_-]{1,64}$`). */
 const MAX_NAME = 64;
@@ -14,12 +13,10 @@ const MAX_NAME = 64;
  * One tool per operation of `runtime`. A tool is named after its operation's name, qualified with
  * the namespace only when several namespaces use that name, then made MCP-safe (other characters
  * than letters, digits, `_` and `-` become `_`, capped at 64 characters, collisions numbered).
- * Titles come from the operations' `label` in `capabilities`, when they have one.
+ * Titles come from the operations' `label`; hints from their HTTP method (`OperationInfo.hints`), every
+ * one given explicitly because MCP's defaults assume the worst (destructive, not idempotent).
  */
-export function operationTools(runtime: Runtime, capabilities: Capability[] = []): ExposedOperation[] {
-  const labels = new Map<string, string>();
-  for (const capability of capabilities) for (const plan of capability.plans) if (plan.label) labels.set(plan.id, plan.label);
-
+export function operationTools(runtime: Runtime): ExposedOperation[] {
   const nameCount = new Map<string, number>();
   for (const op of runtime.operations) nameCount.set(op.name, (nameCount.get(op.name) ?? 0) + 1);
 
@@ -30,35 +27,13 @@ export function operationTools(runtime: Runtime, capabilities: Capability[] = []
       name,
       description: describeOperation(op),
       inputSchema: cleanSchema(op.inputs),
-      hints: methodHints(op.method),
+      hints: { ...op.hints, openWorld: true },
       // The id, not the tool name: it is unambiguous whatever other operations are loaded.
       run: (inputs, options) => runtime.invoke(op.id, inputs, { signal: options?.signal }),
     };
-    const label = labels.get(op.id);
-    if (label !== undefined) tool.title = label;
+    if (op.label !== undefined) tool.title = op.label;
     return tool;
   });
-}
-
-/**
- * What an HTTP method says about a call, as MCP hints. POST only adds (not destructive); PUT and
- * PATCH overwrite what is there, DELETE removes it. Every hint is given explicitly because MCP's
- * defaults assume the worst (destructive, not idempotent).
- */
-export function methodHints(method: string): ToolHints {
-  switch (method.toUpperCase()) {
-    case 'GET':
-    case 'HEAD':
-    case 'OPTIONS':
-      return { readOnly: true, destructive: false, idempotent: true, openWorld: true };
-    case 'PUT':
-    case 'DELETE':
-      return { readOnly: false, destructive: true, idempotent: true, openWorld: true };
-    case 'PATCH':
-      return { readOnly: false, destructive: true, idempotent: false, openWorld: true };
-    default:
-      return { readOnly: false, destructive: false, idempotent: false, openWorld: true };
-  }
 }
 
 function describeOperation(op: OperationInfo): string {

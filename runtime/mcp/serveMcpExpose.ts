@@ -2,8 +2,8 @@
  * The MCP side of `serveCapability`: starts one compiled `exposes` entry of type `mcp` on the
  * transport it declares.
  */
-import { SpecError } from '../errors.js';
-import type { McpExposeSpec } from '../expose/types.js';
+import { SpecError } from '../index.js';
+import type { McpExposeSpec } from '../orchestration/types.js';
 import { startMcp, type RunningMcp } from './mcpServer.js';
 
 /** Options of {@link serveMcpExpose}. */

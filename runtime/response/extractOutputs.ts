@@ -4,13 +4,9 @@
  * nothing is allocated beyond the result.
  */
 import { NaftikoError, OutputError } from '../errors.js';
-import type { OutputPlan, ValueType } from '../types.js';
+import type { OutputPlan } from '../compile/plan.js';
 import { KeyPath, NO_MATCH } from './jsonPath.js';
-
-const INVALID: unique symbol = Symbol('INVALID');
-
-/** A decimal number as APIs write it in strings (CSV, XML, query-style JSON). */
-const NUMBER = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+import { NOT_CONVERTIBLE, convertOutput, describeValue } from './convertOutput.js';
 
 /**
  * Extracts the outputs of an operation from its parsed response.
@@ -19,9 +15,8 @@ const NUMBER = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
  * to each item, as in `type: string` with `$.items[*].email`), none gives `null`. With no outputs
  * declared the whole document is returned as `result`.
  *
- * Declared types convert without loss: strings holding numbers or `true`/`false` become numbers or
- * booleans, numbers and booleans become strings for `string`, an empty string is `null` for
- * number/integer/boolean, `null` stays `null`. Anything else throws `OutputError` (OUTPUT_INVALID).
+ * Declared types convert without loss (see `convertOutput`); a value that cannot take its declared type
+ * throws `OutputError` (OUTPUT_INVALID).
  */
 export function extractOutputs(outputs: OutputPlan[], document: unknown, operation: string): Record<string, unknown> {
   if (outputs.length === 0) return { result: document };
@@ -54,54 +49,10 @@ export function extractOutputs(outputs: OutputPlan[], document: unknown, operati
 
 function typed(value: unknown, output: OutputPlan, root: boolean, operation: string, position = ''): unknown {
   if (output.type === undefined || value === null) return value;
-  const converted = convert(value, output.type, root);
-  if (converted !== INVALID) return converted;
-  throw new OutputError(`${operation}: output '${output.name}' is declared ${output.type} but${position || ' the value'} is ${describe(value)}`, {
+  const converted = convertOutput(value, output.type, root);
+  if (converted !== NOT_CONVERTIBLE) return converted;
+  throw new OutputError(`${operation}: output '${output.name}' is declared ${output.type} but${position || ' the value'} is ${describeValue(value)}`, {
     operation,
     output: output.name,
   });
-}
-
-function convert(value: unknown, type: ValueType, root: boolean): unknown {
-  switch (type) {
-    case 'string':
-      if (typeof value === 'string') return value;
-      return typeof value === 'number' || typeof value === 'boolean' ? String(value) : INVALID;
-    case 'number':
-    case 'integer': {
-      const integer = type === 'integer';
-      if (typeof value === 'number') return !integer || Number.isInteger(value) ? value : INVALID;
-      if (typeof value !== 'string') return INVALID;
-      // Empty CSV cells and XML elements mean "no value".
-      if (value.trim() === '') return null;
-      if (!NUMBER.test(value)) return INVALID;
-      const n = Number(value);
-      if (integer && !Number.isInteger(n)) return INVALID;
-      // An id such as "12345678901234567890" would be rounded as a number; the exact string is worth more.
-      return Number.isInteger(n) && !Number.isSafeInteger(n) && !/[.eE]/.test(value) ? value : n;
-    }
-    case 'boolean': {
-      if (typeof value === 'boolean') return value;
-      if (typeof value !== 'string') return INVALID;
-      const word = value.trim().toLowerCase();
-      if (word === 'true') return true;
-      if (word === 'false') return false;
-      return word === '' ? null : INVALID;
-    }
-    case 'object':
-    case 'array':
-      // An array where an object is declared (or the reverse) passes: generated files declare `object`
-      // for every root, whatever the API returns.
-      if (typeof value === 'object') return value;
-      // Same reason for the root (`$`, `$.`): some APIs answer a bare string or number.
-      return root && type === 'object' ? value : INVALID;
-  }
-}
-
-/** A short description of a value for error messages. */
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value)}`;
-  if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
-  if (typeof value === 'object') return 'an object';
-  return `the ${typeof value} ${String(value)}`;
 }

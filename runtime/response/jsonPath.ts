@@ -5,7 +5,7 @@
  * slices and unions go to `jsonpath-plus` with its safe evaluator, so a capability file never runs code.
  */
 import { JSONPath } from 'jsonpath-plus';
-import type { CompiledPath } from '../types.js';
+import type { CompiledPath } from '../compile/plan.js';
 
 /** What {@link KeyPath.lookup} returns when the path selects nothing. */
 export const NO_MATCH: unique symbol = Symbol('NO_MATCH');

@@ -35,15 +35,14 @@ const DELIMITERS: Partial<Record<RawFormat, string>> = { csv: ',', tsv: '\t', ps
  * - `xml`: `{ root: { user: [{ id: '1' }, { id: '2' }] } }` for repeated elements, an object for a single
  *   one; attributes as `@name`, text beside attributes as `#text`, every value a string.
  * - `csv`, `tsv`, `psv`: an array of objects keyed by the header row, values as strings (RFC 4180 quoting).
- * - `text`, `html`, `markdown`: the text. `binary`: the bytes in base64.
+ * - `text`, `html`, `markdown`: the text. (`binary` bodies are not parsed: see `binaryDocument`.)
  * - `avro`, `protobuf`: not supported.
  *
  * A UTF-8 byte-order mark is dropped. Throws `ResponseError` (RESPONSE_INVALID) naming the operation
  * and the format when the body cannot be read as declared.
  */
-export function parseBody(body: Buffer, format: RawFormat, contentType: string | undefined, operation: string): unknown {
+export function parseBody(body: Buffer, format: Exclude<RawFormat, 'binary'>, contentType: string | undefined, operation: string): unknown {
   if (body.length === 0) return null;
-  if (format === 'binary') return body.toString('base64');
   if (format === 'avro' || format === 'protobuf') {
     throw new ResponseError(`${operation}: outputRawFormat '${format}' is not supported: the response cannot be decoded without its schema`, {
       operation,

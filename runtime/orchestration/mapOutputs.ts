@@ -3,9 +3,10 @@
  * `mapping`, nested `properties`/`items`, or a static/mustache `value`); orchestrated mode declares
  * named, typed outputs filled by `mappings` and shaped here to their declared types.
  */
-import type { CompiledPath } from '../types.js';
-import { token, type DiagnosticSink } from '../compile/diagnostics.js';
-import { compileJsonPath } from '../response/jsonPath.js';
+import { OutputError, type ValueType } from '../index.js';
+import { NOT_CONVERTIBLE, compileJsonPath, convertOutput, describeValue, type CompiledPath, type DiagnosticSink } from '../internal.js';
+import { isObject } from '../util/isObject.js';
+import { escapeToken } from '../util/jsonPointer.js';
 import { compileMustache, select, stripMustache, type Scope, type ValueContext } from './values.js';
 
 type Raw = Record<string, unknown>;
@@ -25,8 +26,6 @@ export type OutputMapper = (document: unknown, ctx: MapContext) => unknown;
 
 type NodeMapper = (node: unknown, ctx: MapContext, top: boolean) => unknown;
 
-/** A decimal number as text (XML and CSV values are always text). */
-const NUMBER = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
 
 /**
  * Compiles simple/mock-mode output parameters. Named parameters (the mock example) give an object
@@ -34,10 +33,10 @@ const NUMBER = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
  * as the reference engine does.
  */
 export function compileMappedOutputs(list: unknown[], pointer: string, sink: DiagnosticSink, values: ValueContext): OutputMapper {
-  const entries = list.map((raw, i) => ({
-    name: isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined,
-    map: compileNode(isObject(raw) ? raw : {}, `${pointer}/${i}`, sink, values),
-  }));
+  const entries = list.map((raw, i) => {
+    const name = isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined;
+    return { name, map: compileNode(isObject(raw) ? raw : {}, `${pointer}/${i}`, name ?? 'output', sink, values) };
+  });
   const named = entries.filter((e) => e.name !== undefined);
   if (named.length > 0) return (document, ctx) => Object.fromEntries(named.map((e) => [e.name, e.map(document, ctx, true)]));
   return (document, ctx) => {
@@ -54,47 +53,32 @@ export function compileMappedOutputs(list: unknown[], pointer: string, sink: Dia
  * `mappings`: every declared output is present (null when unmapped) and given its declared type;
  * mapped names that are not declared are kept.
  */
-export function compileOrchestratedOutputs(list: unknown[]): (assembled: Record<string, unknown>) => Record<string, unknown> {
+export function compileOrchestratedOutputs(list: unknown[], operation: string): (assembled: Record<string, unknown>) => Record<string, unknown> {
   const declared = list.filter(isObject).filter((p) => typeof p.name === 'string');
   return (assembled) => {
     const shaped = { ...assembled };
-    for (const param of declared) shaped[param.name as string] = shape(param, assembled[param.name as string]);
+    for (const param of declared) shaped[param.name as string] = shape(param, assembled[param.name as string], param.name as string, operation);
     return shaped;
   };
 }
 
 /**
- * Gives a mapped value its declared type without losing information where possible: numbers and
- * booleans written as text are parsed, scalars declared `string` become text, a single value declared
- * `array` becomes a one-item array. A value that cannot be represented becomes null, as in the
- * reference engine.
+ * Gives a mapped value its declared type with the runtime's one rule for outputs (`convertOutput`); a
+ * value the type cannot represent is OUTPUT_INVALID naming the output, never silently replaced.
  */
-export function coerceOutput(value: unknown, type: unknown): unknown {
+function typed(value: unknown, type: unknown, output: string, operation: string): unknown {
   if (value === undefined || value === null) return null;
-  switch (type) {
-    case 'string':
-      if (typeof value === 'string') return value;
-      return typeof value === 'object' ? JSON.stringify(value) : String(value);
-    case 'number':
-    case 'integer':
-      if (typeof value === 'number') return value;
-      return typeof value === 'string' && NUMBER.test(value) ? Number(value) : null;
-    case 'boolean':
-      if (typeof value === 'boolean') return value;
-      if (typeof value !== 'string') return null;
-      return value.trim().toLowerCase() === 'true' ? true : value.trim().toLowerCase() === 'false' ? false : null;
-    case 'array':
-      return Array.isArray(value) ? value : [value];
-    default:
-      return value;
-  }
+  const converted = convertOutput(value, typeof type === 'string' ? (type as ValueType) : undefined);
+  if (converted !== NOT_CONVERTIBLE) return converted;
+  throw new OutputError(`${operation}: output '${output}' is declared ${String(type)} but the value is ${describeValue(value)}`, { operation, output });
 }
 
-function compileNode(raw: Raw, at: string, sink: DiagnosticSink, values: ValueContext): NodeMapper {
+function compileNode(raw: Raw, at: string, output: string, sink: DiagnosticSink, values: ValueContext): NodeMapper {
   const type = raw.type;
+  const operation = values.operation;
   if (raw.value !== undefined) {
     const render = typeof raw.value === 'string' ? compileMustache(raw.value, values) : () => raw.value;
-    return (_node, ctx) => coerceOutput(render(ctx.scope), type);
+    return (_node, ctx) => typed(render(ctx.scope), type, output, operation);
   }
   let path: CompiledPath | undefined;
   if (typeof raw.mapping === 'string') {
@@ -109,7 +93,7 @@ function compileNode(raw: Raw, at: string, sink: DiagnosticSink, values: ValueCo
 
   if (type === 'object' && isObject(properties)) {
     const children = Object.entries(properties).map(
-      ([key, child]) => [key, compileNode(isObject(child) ? child : {}, `${at}/properties/${token(key)}`, sink, values)] as const,
+      ([key, child]) => [key, compileNode(isObject(child) ? child : {}, `${at}/properties/${escapeToken(key)}`, `${output}.${key}`, sink, values)] as const,
     );
     return (node, ctx, top) => {
       const base = path ? pick(path, node, ctx, top, false) : node;
@@ -118,14 +102,14 @@ function compileNode(raw: Raw, at: string, sink: DiagnosticSink, values: ValueCo
     };
   }
   if (type === 'array') {
-    const item = isObject(items) ? compileNode(items, `${at}/items`, sink, values) : undefined;
+    const item = isObject(items) ? compileNode(items, `${at}/items`, `${output}[]`, sink, values) : undefined;
     return (node, ctx, top) => {
       const list = asArray(path ? pick(path, node, ctx, top, true) : node, ctx.xml);
       if (list === null) return null;
       return item ? list.map((element) => item(element, ctx, false)) : list;
     };
   }
-  return (node, ctx, top) => coerceOutput(path ? pick(path, node, ctx, top, false) : node, type);
+  return (node, ctx, top) => typed(path ? pick(path, node, ctx, top, false) : node, type, output, operation);
 }
 
 /**
@@ -162,12 +146,12 @@ function onlyMember(node: unknown): unknown {
   return keys.length === 1 ? node[keys[0]] : undefined;
 }
 
-function shape(param: Raw, value: unknown): unknown {
+function shape(param: Raw, value: unknown, output: string, operation: string): unknown {
   if (value === undefined || value === null) return null;
   if (param.type === 'object' && isObject(param.properties)) {
-    if (!isObject(value)) return null;
+    if (!isObject(value)) return typed(value, 'object', output, operation);
     const out: Raw = { ...value };
-    for (const [key, child] of Object.entries(param.properties)) out[key] = isObject(child) ? shape(child, value[key]) : value[key];
+    for (const [key, child] of Object.entries(param.properties)) out[key] = isObject(child) ? shape(child, value[key], `${output}.${key}`, operation) : value[key];
     return out;
   }
   if (param.type === 'array') {
@@ -176,11 +160,8 @@ function shape(param: Raw, value: unknown): unknown {
     const item = Array.isArray(param.items)
       ? { type: 'object', properties: Object.fromEntries(param.items.filter(isObject).map((f) => [String(f.name), f])) }
       : param.items;
-    return isObject(item) ? list.map((element) => shape(item, element)) : list;
+    return isObject(item) ? list.map((element) => shape(item, element, `${output}[]`, operation)) : list;
   }
-  return coerceOutput(value, param.type);
+  return typed(value, param.type, output, operation);
 }
 
-function isObject(value: unknown): value is Raw {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -2,9 +2,8 @@
  * REST `forward` (spec 3.17): a resource path whose requests pass through to a consumed namespace,
  * with only the trusted headers of the caller.
  */
-import { HttpError, InputError } from '../errors.js';
-import type { Runtime } from '../runtime.js';
-import type { WireResponse } from '../types.js';
+import { HttpError, InputError, type Runtime } from '../index.js';
+import { headerText, parseLooseBody } from '../internal.js';
 import { checkInputs, inputSchema, type ExposedInput } from './inputs.js';
 import type { ExposedOperation } from './types.js';
 
@@ -36,7 +35,7 @@ export function compileForward(name: string, targetNamespace: string, trustedHea
       }
       if (request.body && request.body.length > 0 && request.contentType) headers['content-type'] = request.contentType;
       const response = await runtime.forward(targetNamespace, { method: request.method, path, query: request.query, headers, body: request.body }, { signal: options.signal });
-      const body = decode(response);
+      const body = parseLooseBody(response.body, headerText(response.headers['content-type']));
       if (response.status < 200 || response.status >= 300) {
         throw new HttpError(`${name}: ${request.method} forwarded to '${targetNamespace}' answered ${response.status}`, {
           operation: name,
@@ -50,20 +49,6 @@ export function compileForward(name: string, targetNamespace: string, trustedHea
       return body;
     },
   };
-}
-
-function decode(response: WireResponse): unknown {
-  if (response.body.length === 0) return null;
-  const text = response.body.toString('utf8');
-  const type = response.headers['content-type'];
-  if (/json/i.test(Array.isArray(type) ? type[0] : (type ?? ''))) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-  return text;
 }
 
 /** Decoded, so that `%2F..%2F` is seen for what an upstream may make of it. */

@@ -2,7 +2,8 @@
  * Aggregate functions (spec 3.4.5): adapter units that say `ref: namespace.function` inherit the
  * function's fields, their own fields winning, and MCP hints derived from its `semantics`.
  */
-import type { DiagnosticSink } from '../compile/diagnostics.js';
+import type { DiagnosticSink } from '../internal.js';
+import { isObject } from '../util/isObject.js';
 import type { ToolHints } from './types.js';
 
 type Raw = Record<string, unknown>;
@@ -79,6 +80,3 @@ function toHints(raw: Raw): ToolHints {
   return hints;
 }
 
-function isObject(value: unknown): value is Raw {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -2,10 +2,8 @@
  * Values written in exposes (`with` entries, `lookupValue`, mock output `value`s), compiled once into
  * functions of the run's scope: the exposed inputs and the outputs of the steps run so far.
  */
-import type { BindPlan, CompiledPath } from '../types.js';
-import { compileTemplate } from '../compile/template.js';
-import { KeyPath, NO_MATCH, compileJsonPath } from '../response/jsonPath.js';
-import { stringify, type SecretStore } from '../invoke/secrets.js';
+import { KeyPath, NO_MATCH, compileJsonPath, compileTemplate, stringify, type BindPlan, type CompiledPath, type SecretStore } from '../internal.js';
+import { MUSTACHE, WHOLE_MUSTACHE } from '../util/vocabulary.js';
 
 /** What a value can read while an exposed unit runs. */
 export interface Scope {
@@ -29,8 +27,6 @@ export interface ValueContext {
   operation: string;
 }
 
-const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
-const WHOLE_PLACEHOLDER = /^\{\{\s*([^{}]+?)\s*\}\}$/;
 const QUALIFIED = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_*-]+)$/;
 
 /**
@@ -51,7 +47,7 @@ export function compileValue(raw: unknown, ctx: ValueContext): ValueFn {
     const path = tryJsonPath(text);
     if (path) return (scope) => select(path, scope.document);
   }
-  const whole = WHOLE_PLACEHOLDER.exec(text);
+  const whole = WHOLE_MUSTACHE.exec(text);
   if (whole) return compileName(whole[1], ctx);
   if (raw.includes('{{')) return compileMustache(raw, ctx);
   const qualified = QUALIFIED.exec(text);
@@ -64,7 +60,7 @@ export function compileValue(raw: unknown, ctx: ValueContext): ValueFn {
 export function compileMustache(text: string, ctx: ValueContext): (scope: Scope) => string {
   const pieces: Array<string | ValueFn> = [];
   let last = 0;
-  for (const match of text.matchAll(PLACEHOLDER)) {
+  for (const match of text.matchAll(MUSTACHE)) {
     if (match.index > last) pieces.push(text.slice(last, match.index));
     pieces.push(compileName(match[1], ctx));
     last = match.index + match[0].length;
@@ -75,7 +71,7 @@ export function compileMustache(text: string, ctx: ValueContext): (scope: Scope)
 
 /** `{{$.a.b}}` → `$.a.b`: the spec writes mapping paths both ways. */
 export function stripMustache(expression: string): string {
-  const whole = WHOLE_PLACEHOLDER.exec(expression.trim());
+  const whole = WHOLE_MUSTACHE.exec(expression.trim());
   return whole ? whole[1] : expression.trim();
 }
 

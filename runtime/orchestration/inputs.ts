@@ -2,16 +2,10 @@
  * Input parameters of exposed units (MCP tools, REST operations, aggregate functions): compiled once
  * into a JSON Schema for clients and a checker that runs before anything is called.
  */
-import { InputError } from '../errors.js';
-import type { CompiledPath, ParameterLocation, ValueType } from '../types.js';
-import type { DiagnosticSink } from '../compile/diagnostics.js';
-import { compileJsonPath } from '../response/jsonPath.js';
-import { coerce, preview } from '../invoke/coerce.js';
-
-type Raw = Record<string, unknown>;
-
-const TYPES: readonly ValueType[] = ['string', 'number', 'integer', 'boolean', 'object', 'array'];
-const LOCATIONS: readonly ParameterLocation[] = ['path', 'query', 'header', 'cookie', 'body'];
+import { InputError, type ParameterLocation, type ValueType } from '../index.js';
+import { buildInputSchema, coerce, compileJsonPath, compileValueCheck, preview, type CompiledPath, type DiagnosticSink, type ValueCheck } from '../internal.js';
+import { PARAMETER_LOCATIONS, VALUE_TYPES, isOneOf } from '../util/vocabulary.js';
+import { isObject } from '../util/isObject.js';
 
 /** One declared input of an exposed unit. */
 export interface ExposedInput {
@@ -21,8 +15,10 @@ export interface ExposedInput {
   description?: string;
   /** REST location; absent for MCP tools and aggregate functions. */
   in?: ParameterLocation;
-  pattern?: RegExp;
+  pattern?: string;
   enum?: unknown[];
+  /** Compiled `enum` and `pattern` checks. */
+  check?: ValueCheck;
   /** `value: $.user.id`: where a REST adapter finds the input in the JSON request body. */
   bodyPath?: CompiledPath;
   /** `value` that is not a JSONPath: used when the caller gives nothing. */
@@ -44,25 +40,22 @@ export function compileInputs(list: unknown, pointer: string, sink: DiagnosticSi
       return;
     }
     const type = raw.type === undefined ? 'string' : raw.type;
-    if (!TYPES.includes(type as ValueType)) {
+    if (!isOneOf(VALUE_TYPES, type)) {
       sink.error(`${at}/type`, `input '${raw.name}': unknown type '${String(type)}'`);
       return;
     }
-    const input: ExposedInput = { name: raw.name, type: type as ValueType, required: typeof raw.required === 'boolean' ? raw.required : requiredByDefault };
+    const name = raw.name;
+    const input: ExposedInput = { name, type, required: typeof raw.required === 'boolean' ? raw.required : requiredByDefault };
     if (typeof raw.in === 'string') {
-      if (!LOCATIONS.includes(raw.in as ParameterLocation)) sink.error(`${at}/in`, `input '${raw.name}': unknown location '${raw.in}'`);
-      else input.in = raw.in as ParameterLocation;
+      if (!isOneOf(PARAMETER_LOCATIONS, raw.in)) sink.error(`${at}/in`, `input '${name}': unknown location '${raw.in}'`);
+      else input.in = raw.in;
     }
     if (input.in === 'path') input.required = true;
     if (typeof raw.description === 'string') input.description = raw.description;
-    if (typeof raw.pattern === 'string') {
-      try {
-        input.pattern = new RegExp(raw.pattern, 'u');
-      } catch (error) {
-        sink.error(`${at}/pattern`, `input '${raw.name}': invalid pattern: ${(error as Error).message}`);
-      }
-    }
+    if (typeof raw.pattern === 'string') input.pattern = raw.pattern;
     if (Array.isArray(raw.enum)) input.enum = raw.enum;
+    const check = compileValueCheck(input, (field, severity, message) => sink.add(severity, `${at}/${field}`, `input '${name}': ${message}`));
+    if (check) input.check = check;
     if (typeof raw.value === 'string' && raw.value.trim().startsWith('$')) {
       try {
         input.bodyPath = compileJsonPath(raw.value);
@@ -81,19 +74,7 @@ export function compileInputs(list: unknown, pointer: string, sink: DiagnosticSi
 
 /** The inputs as a JSON Schema object, as MCP clients and REST describers expect. */
 export function inputSchema(inputs: ExposedInput[]): Record<string, unknown> {
-  const properties: Record<string, unknown> = {};
-  for (const input of inputs) {
-    const property: Record<string, unknown> = { type: input.type };
-    if (input.description !== undefined) property.description = input.description;
-    if (input.pattern !== undefined) property.pattern = input.pattern.source;
-    if (input.enum !== undefined) property.enum = input.enum;
-    if (input.default !== undefined) property.default = input.default;
-    properties[input.name] = property;
-  }
-  const schema: Record<string, unknown> = { type: 'object', properties, additionalProperties: false };
-  const required = inputs.filter((i) => i.required && i.default === undefined).map((i) => i.name);
-  if (required.length > 0) schema.required = required;
-  return schema;
+  return buildInputSchema(inputs.map(({ in: _location, ...input }) => input));
 }
 
 /**
@@ -117,12 +98,8 @@ export function checkInputs(operation: string, inputs: ExposedInput[], args: Rec
       else continue;
     }
     value = coerceInput(operation, input, value);
-    if (input.enum !== undefined && !input.enum.some((allowed) => allowed === value)) {
-      throw new InputError(`${operation}: argument '${input.name}' must be one of ${input.enum.map((e) => JSON.stringify(e)).join(', ')}`, { operation, parameter: input.name });
-    }
-    if (input.pattern !== undefined && typeof value === 'string' && !input.pattern.test(value)) {
-      throw new InputError(`${operation}: argument '${input.name}' does not match the pattern ${input.pattern.source}`, { operation, parameter: input.name });
-    }
+    const problem = input.check?.(value);
+    if (problem !== undefined) throw new InputError(`${operation}: argument '${input.name}' ${problem}`, { operation, parameter: input.name });
     values[input.name] = value;
   }
   return values;
@@ -134,6 +111,3 @@ function coerceInput(operation: string, input: ExposedInput, value: unknown): un
   throw new InputError(`${operation}: argument '${input.name}' must be ${result.expected} (got ${preview(value)})`, { operation, parameter: input.name });
 }
 
-function isObject(value: unknown): value is Raw {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

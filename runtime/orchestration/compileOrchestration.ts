@@ -3,10 +3,9 @@
  * `call`, or `steps` with `mappings`) into one function of its checked inputs. Every reference is
  * resolved here, once; a run only fills values in.
  */
-import type { CompiledPath, OperationPlan } from '../types.js';
-import type { Runtime, InvocationResult } from '../runtime.js';
-import type { DiagnosticSink } from '../compile/diagnostics.js';
-import { compileJsonPath } from '../response/jsonPath.js';
+import type { InvocationResult, OperationInfo, Runtime } from '../index.js';
+import { compileJsonPath, type CompiledPath, type DiagnosticSink } from '../internal.js';
+import { isObject } from '../util/isObject.js';
 import { compileValue, select, stripMustache, type Scope, type ValueContext, type ValueFn } from './values.js';
 import { compileMappedOutputs, compileOrchestratedOutputs } from './mapOutputs.js';
 import { lookup } from './lookup.js';
@@ -20,8 +19,6 @@ export type Orchestration = (inputs: Record<string, unknown>, options: RunOption
 /** What compiling a unit needs besides the unit. */
 export interface OrchestrationContext {
   runtime: Runtime;
-  /** Plans of the capability, to know each consumed operation's outputs and format. */
-  plans: OperationPlan[];
   sink: DiagnosticSink;
   values: ValueContext;
   /** Records a feature this runtime refuses to run (script steps). */
@@ -105,7 +102,7 @@ function compileSteps(unit: Raw, outputs: unknown[], at: (field: string) => stri
   });
 
   const mappings = compileMappings(unit.mappings, at('mappings'), sink);
-  const shape = outputs.length > 0 ? compileOrchestratedOutputs(outputs) : undefined;
+  const shape = outputs.length > 0 ? compileOrchestratedOutputs(outputs, ctx.values.operation) : undefined;
   return async (inputs, options) => {
     const document: Record<string, unknown> = { ...inputs };
     const scope: Scope = { inputs, document };
@@ -131,38 +128,34 @@ function compileSteps(unit: Raw, outputs: unknown[], at: (field: string) => stri
 }
 
 function compileCall(call: unknown, withRaw: unknown, pointer: string, ctx: OrchestrationContext): CompiledCall | undefined {
-  const { sink, runtime, plans } = ctx;
+  const { sink, runtime } = ctx;
   if (typeof call !== 'string' || !/^[^.\s]+\.[^\s]+$/.test(call)) {
     sink.error(pointer, `call '${String(call)}' must be written namespace.operation`);
     return undefined;
   }
   const namespace = call.slice(0, call.indexOf('.'));
-  const namespaces = [...new Set(plans.map((p) => p.namespace))];
+  const namespaces = [...new Set(runtime.operations.map((op) => op.namespace))];
   if (!namespaces.includes(namespace)) {
     sink.error(pointer, `call '${call}' names namespace '${namespace}', which is not consumed or imported (namespaces: ${namespaces.join(', ') || 'none'})`);
     return undefined;
   }
-  let id: string;
-  let accepts: Set<string>;
-  let declaresOutputs: boolean;
+  let info: OperationInfo;
   try {
-    const info = runtime.find(call);
-    id = info.id;
-    accepts = new Set(Object.keys((info.inputs.properties ?? {}) as Record<string, unknown>));
-    declaresOutputs = info.outputs.length > 0;
+    info = runtime.find(call);
   } catch (error) {
     sink.error(pointer, `call '${call}': ${(error as Error).message}`);
     return undefined;
   }
+  const accepts = new Set(Object.keys((info.inputs.properties ?? {}) as Record<string, unknown>));
   // Keys the operation does not take are left out: the runtime rejects unknown inputs, and real files
   // inject values their consumed operation never declared (the aggregate example's `location`).
   const injected = isObject(withRaw) ? Object.entries(withRaw).filter(([name]) => accepts.has(name)) : [];
   return {
-    id,
+    id: info.id,
     accepts,
     with: injected.map(([name, value]) => [name, compileValue(value, ctx.values)]),
-    declaresOutputs,
-    xml: plans.find((p) => p.id === id)?.outputFormat === 'xml',
+    declaresOutputs: info.outputs.length > 0,
+    xml: info.outputFormat === 'xml',
   };
 }
 
@@ -213,6 +206,3 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
   node[keys[keys.length - 1]] = value;
 }
 
-function isObject(value: unknown): value is Raw {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -4,12 +4,12 @@
  * reference to resolve: each bad one is reported as `file:line:col`, all at once.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
-import { NotSupportedError, SpecError, formatDiagnostic, type Diagnostic } from '../errors.js';
-import type { Capability } from '../types.js';
-import type { Runtime } from '../runtime.js';
-import { DiagnosticSink } from '../compile/diagnostics.js';
-import { SecretStore } from '../invoke/secrets.js';
+import { dirname, extname, join } from 'node:path';
+import { NotSupportedError, SpecError, formatDiagnostic, type Capability, type Diagnostic, type Runtime } from '../index.js';
+import { DiagnosticSink, capabilityInternals, runtimeInternals, type CapabilityInternals, type SecretStore } from '../internal.js';
+import { HTTP_METHODS, isOneOf } from '../util/vocabulary.js';
+import { isObject } from '../util/isObject.js';
+import { resolveFileLocation } from '../util/fileLocation.js';
 import { collectFunctions, resolveRef, type AggregateFunction, type ResolvedUnit } from './aggregates.js';
 import { compileExposedAuth } from './exposedAuth.js';
 import { compileForward } from './forward.js';
@@ -19,19 +19,13 @@ import type { ExposeSpec, ExposedAuth, ExposedOperation, McpExposeSpec, McpPromp
 
 type Raw = Record<string, unknown>;
 
-/** Options of {@link compileExposes}. */
-export interface CompileExposesOptions {
-  /** Where bound variables without a bind file are read, e.g. exposed auth tokens (default `process.env`). */
-  env?: Record<string, string | undefined>;
-}
-
 /** Address used when an expose declares none: loopback, so nothing is exposed to the network by default. */
 export const DEFAULT_ADDRESS = '127.0.0.1';
 
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-
 interface Context {
-  capability: Capability;
+  /** The capability file, against which relative resource locations resolve. */
+  file: string;
+  capability: CapabilityInternals;
   runtime: Runtime;
   sink: DiagnosticSink;
   secrets: SecretStore;
@@ -44,16 +38,20 @@ interface Context {
  * and are left out. Throws SPEC_INVALID listing every unresolvable reference (unknown call target or
  * namespace, ref, lookup index, bad JSONPath) as `file:line:col`, then NOT_SUPPORTED for features this
  * runtime refuses (script steps, digest/oauth2 on exposes), and SECRET_MISSING for an unset auth secret.
+ * Bound values (exposed authentication, `with:` injections) are read through the runtime's own secret
+ * store, so they are masked in everything the runtime and the adapters send back.
  */
-export function compileExposes(capability: Capability, runtime: Runtime, options: CompileExposesOptions = {}): ExposeSpec[] {
-  const sink = new DiagnosticSink(capability.file, capability.sources.get(capability.file) ?? new Map());
+export function compileExposes(capability: Capability, runtime: Runtime): ExposeSpec[] {
+  const internals = capabilityInternals(capability);
+  const sink = new DiagnosticSink(capability.file, internals.sources.get(capability.file) ?? new Map());
   const refused: Diagnostic[] = [];
-  const root = isObject(capability.document.capability) ? capability.document.capability : {};
+  const root = isObject(internals.document.capability) ? internals.document.capability : {};
   const ctx: Context = {
-    capability,
+    file: capability.file,
+    capability: internals,
     runtime,
     sink,
-    secrets: new SecretStore(capability.binds, options.env ?? process.env),
+    secrets: runtimeInternals(runtime).secrets,
     functions: collectFunctions(root.aggregates, sink),
     unsupported: (pointer, message) => refused.push({ severity: 'error', ...sink.ref(pointer), message }),
   };
@@ -126,7 +124,7 @@ function compileRestOperation(
   const resolved = resolveRef(op, pointer, ctx.functions, sink);
   const { unit, at } = resolved;
   const method = String(unit.method ?? '').toUpperCase();
-  if (!METHODS.has(method)) {
+  if (!isOneOf(HTTP_METHODS, method)) {
     sink.error(at('method'), `operation on ${path} needs a method (GET, POST, PUT, PATCH or DELETE)`);
     return undefined;
   }
@@ -156,7 +154,7 @@ function compileRestOperation(
 
 function compileRestForward(forward: Raw, pointer: string, path: string, placeholders: string[], ctx: Context): RestOperationSpec {
   const targetNamespace = String(forward.targetNamespace ?? '');
-  if (!ctx.capability.plans.some((p) => p.namespace === targetNamespace)) {
+  if (!ctx.runtime.operations.some((op) => op.namespace === targetNamespace)) {
     ctx.sink.error(`${pointer}/targetNamespace`, `forward targetNamespace '${targetNamespace}' is not consumed or imported`);
   }
   const trustedHeaders = Array.isArray(forward.trustedHeaders) ? forward.trustedHeaders.map(String) : [];
@@ -237,14 +235,11 @@ function compileResources(list: unknown, pointer: string, namespace: string, ctx
 
 /** A `location: file:///dir` resource: every file below the directory, at `uri/relative/path`. */
 function staticResources(base: Omit<McpResourceSpec, 'read'>, location: string, pointer: string, ctx: Context): McpResourceSpec[] {
-  if (!location.startsWith('file://')) {
+  const directory = resolveFileLocation(location, dirname(ctx.file));
+  if (directory === undefined) {
     ctx.sink.error(pointer, `resource location '${location}' must be a file:/// URI`);
     return [];
   }
-  let path = decodeURIComponent(location.slice('file://'.length));
-  // `file:///./docs` is how files write a directory relative to the capability, as for binds.
-  if (path.startsWith('/./') || path.startsWith('/../')) path = path.slice(1);
-  const directory = resolve(dirname(ctx.capability.file), path);
   if (!existsSync(directory) || !statSync(directory).isDirectory()) {
     ctx.sink.error(pointer, `resource location ${directory} is not a directory`);
     return [];
@@ -314,7 +309,6 @@ function exposed(name: string, unit: Raw, inputs: ExposedInput[], resolved: Reso
   if (typeof unit.ref === 'string') return undefined;
   const orchestration: Orchestration | undefined = compileOrchestration(unit, resolved.at, {
     runtime: ctx.runtime,
-    plans: ctx.capability.plans,
     sink: ctx.sink,
     unsupported: ctx.unsupported,
     values: {
@@ -353,6 +347,3 @@ function address(entry: Raw): string {
   return typeof entry.address === 'string' && entry.address !== '' ? entry.address : DEFAULT_ADDRESS;
 }
 
-function isObject(value: unknown): value is Raw {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -3,13 +3,10 @@
  * resolved once, when the server is compiled, so a missing one stops `serve` instead of failing calls.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { BindPlan } from '../types.js';
-import type { DiagnosticSink } from '../compile/diagnostics.js';
-import { compileTemplate } from '../compile/template.js';
-import { renderTemplate, type SecretStore } from '../invoke/secrets.js';
+import { compileTemplate, renderTemplate, type BindPlan, type DiagnosticSink, type SecretStore } from '../internal.js';
+import { isObject } from '../util/isObject.js';
 import type { ExposedAuth } from './types.js';
 
-type Raw = Record<string, unknown>;
 type Headers = Record<string, string | string[] | undefined>;
 
 /**
@@ -32,7 +29,7 @@ export function compileExposedAuth(
       return '';
     }
     const template = compileTemplate(value, { binds: secrets.binds, undeclaredIsSecret: true });
-    return renderTemplate(template, secrets.store, secrets.owner, (name) => {
+    return renderTemplate(template, secrets.store, secrets.owner, (name: string) => {
       sink.error(`${pointer}/${field}`, `'{{${name}}}' is not a bound variable: authentication values can only use binds or the environment`);
       return '';
     }).value;
@@ -86,6 +83,3 @@ function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function isObject(value: unknown): value is Raw {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -2,6 +2,8 @@
  * `lookup` steps (spec 3.13.3): find entries of a previous step's output by a key field.
  */
 
+import { isObject as isEntry } from '../util/isObject.js';
+
 type Entry = Record<string, unknown>;
 
 /**
@@ -41,6 +43,3 @@ function indexEntries(index: unknown): Entry[] {
   return Array.from({ length }, (_, row) => Object.fromEntries(names.map((name) => [name, (index[name] as unknown[])[row]])));
 }
 
-function isEntry(value: unknown): value is Entry {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -3,7 +3,7 @@
  * these shapes: every exposed thing is an {@link ExposedOperation} whose `run` validates its inputs,
  * calls the consumed operations and maps the result to plain JSON.
  */
-import type { CompiledPath, SourceRef } from '../types.js';
+import type { CompiledPath, SourceRef } from '../internal.js';
 
 /** MCP tool annotations, from an operation's or aggregate function's `semantics`. */
 export interface ToolHints {

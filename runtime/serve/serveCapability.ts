@@ -1,12 +1,11 @@
 /**
  * `naftiko serve`: starts every adapter of a capability and stops them together.
  */
-import { NotSupportedError } from '../errors.js';
-import type { Capability } from '../types.js';
-import type { Runtime } from '../runtime.js';
-import { compileExposes } from './compileExposes.js';
-import { startRestServer } from './restServer.js';
-import type { McpExposeSpec } from './types.js';
+import { NotSupportedError, type Capability, type Runtime } from '../index.js';
+import { capabilityInternals } from '../internal.js';
+import { compileExposes } from '../orchestration/compileExposes.js';
+import type { McpExposeSpec } from '../orchestration/types.js';
+import { startRestServer } from '../rest/restServer.js';
 
 /**
  * Starts an MCP expose; injected so the MCP adapter stays a separate module. `port` and `address` are
@@ -29,8 +28,6 @@ export interface ServeOptions {
   /** Where progress lines go (default stderr, which stdio MCP leaves free). */
   log?: (line: string) => void;
   mcp?: McpStarter;
-  /** Environment for bound variables of exposed authentication (default `process.env`). */
-  env?: Record<string, string | undefined>;
 }
 
 /** What is being served. */
@@ -47,8 +44,8 @@ export interface Served {
  */
 export async function serveCapability(capability: Capability, runtime: Runtime, options: ServeOptions = {}): Promise<Served> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const specs = compileExposes(capability, runtime, { env: options.env });
-  const root = capability.document.capability as { exposes?: unknown } | undefined;
+  const specs = compileExposes(capability, runtime);
+  const root = capabilityInternals(capability).document.capability as { exposes?: unknown } | undefined;
   for (const entry of Array.isArray(root?.exposes) ? root.exposes : []) {
     const { type, namespace } = (entry ?? {}) as { type?: unknown; namespace?: unknown };
     if (type !== 'rest' && type !== 'mcp') log(`${String(type)} expose${namespace ? ` '${String(namespace)}'` : ''} is not served by this runtime: skipped`);
