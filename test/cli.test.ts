@@ -1,40 +1,24 @@
 /**
- * The `naftiko` CLI as users run it: the built `dist/runtime/cli/main.js` in a child process (the
- * `pretest` script builds it), against a real HTTP server on 127.0.0.1.
+ * The `naftiko` CLI as users run it: most cases in-process through `runCli` (the entry the binary
+ * runs), a few as real child processes of the built binary (`pretest` builds it), against a real HTTP
+ * server on 127.0.0.1.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { inspectCapability, loadCapability, type Capability } from '../runtime/index.js';
 import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
+import { BASE_ENV, CLI, ROOT, naftiko as runInProcess, naftikoProcess, type CliResult as Result } from './support/cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist/runtime/cli/main.js');
 const FILE = 'capabilities/vital-users.yaml';
 const KEY = 'vk-SECRET-5a4b3c2d1e0f';
 const GET_USER = 'get_user_v2_user__user_id__get';
 const CREATE_USER = 'create_user_v2_user_post';
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The parent's environment without anything that would steer the CLI, plus the API key. */
-const BASE_ENV: Record<string, string | undefined> = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !k.startsWith('NAFTIKO_') && k !== 'VITAL_API_KEY'),
-);
-
 function naftiko(args: string[], env: Record<string, string | undefined> = { VITAL_API_KEY: KEY }): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...BASE_ENV, ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
+  return runInProcess(args, env);
 }
 
 /** `naftiko run FILE OP ... --base-uri <server>`. */
@@ -50,7 +34,7 @@ function oneLine(stderr: string): string {
   return lines[0];
 }
 
-// Every test starts node processes, each loading the whole runtime: slow on a busy machine.
+// A few tests start node processes, each loading the whole runtime: slow on a busy machine.
 vi.setConfig({ testTimeout: 60_000 });
 
 let server: RecordingServer;
@@ -89,9 +73,9 @@ describe('help, version and usage errors', () => {
     }
   });
 
-  test('--version prints the package version', async () => {
+  test('--version prints the package version (the binary, as a process)', async () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    expect(await naftiko(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(await naftikoProcess(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
   test('usage errors exit 2 with the message, the usage line and a --help hint', async () => {
@@ -400,9 +384,11 @@ describe('run', () => {
     expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^← 200 \(\d+ ms, 2 attempts\)$/);
   });
 
-  test('the real key appears nowhere in any output', async () => {
+  test('the real key appears nowhere in any output (the binary, as processes)', async () => {
     server.handler = () => ({ status: 401, body: { detail: 'bad key' } });
-    const results = await Promise.all([[], ['--json'], ['--verbose'], ['--dry-run']].map((extra) => runOp(GET_USER, 'user_id=abc', ...extra)));
+    const results = await Promise.all(
+      [[], ['--json'], ['--verbose'], ['--dry-run']].map((extra) => naftikoProcess(['run', FILE, GET_USER, 'user_id=abc', ...extra, '--base-uri', server.url], { VITAL_API_KEY: KEY })),
+    );
     expect(results.map((r) => r.code), results.map((r) => r.stderr).join('')).toEqual([3, 3, 3, 0]);
     for (const r of results) expect(r.stdout + r.stderr).not.toContain(KEY);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { OutputError } from '../runtime/errors.js';
 import { extractOutputs } from '../runtime/response/extractOutputs.js';
-import { compileJsonPath } from '../runtime/response/jsonPath.js';
+import { KeyPath, compileJsonPath } from '../runtime/response/jsonPath.js';
 import type { OutputPlan } from '../runtime/compile/plan.js';
 import type { ValueType } from '../runtime/types.js';
 
@@ -159,13 +159,9 @@ test('a path that throws while evaluating is OUTPUT_INVALID naming the expressio
   expect(error.message).toBe(`op: output 'x': JSONPath '$.x' failed: boom`);
 });
 
-test('simple paths stay cheap', () => {
+test('simple paths stay cheap: they compile to key walks that never reach the JSONPath library', () => {
   const outputs = [out('id', '$.id', 'string'), out('name', '$.get-ship.name', 'string'), out('root', '$.', 'object')];
-  extractOutputs(outputs, doc, 'op');
-  const runs = 200_000;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < runs; i++) extractOutputs(outputs, doc, 'op');
-  const perCall = Number(process.hrtime.bigint() - start) / runs;
-  // Generous bound: a few hundred nanoseconds on a laptop; this only catches a slow path creeping in.
-  expect(perCall).toBeLessThan(5_000);
+  expect(outputs.map((o) => (o.path instanceof KeyPath ? o.path.keys : 'library'))).toEqual([['id'], ['get-ship', 'name'], []]);
+  // The speed itself is measured by `npm run bench`, not asserted here.
+  expect(extractOutputs(outputs, doc, 'op')).toEqual({ id: '7', name: 'Aurora', root: doc });
 });

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../errors.js';
 import type { Capability, RuntimeOptions } from '../index.js';
+import { cliIO } from './output.js';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -69,11 +70,12 @@ export function wholeNumber(command: Command, option: string, value: string, min
 }
 
 /**
- * Runtime options from `--base-uri` values: a bare URL applies to every namespace, `namespace=URL`
- * to one (no URL scheme has '=' before '://'). A namespace no capability consumes is an input error.
+ * Runtime options of a command: the run's environment, and `--base-uri` values (a bare URL applies to
+ * every namespace, `namespace=URL` to one; no URL scheme has '=' before '://'). A namespace no
+ * capability consumes is an input error.
  */
 export function baseUriOptions(command: Command, capabilities: Capability[], values: string[]): RuntimeOptions {
-  const options: RuntimeOptions = {};
+  const options: RuntimeOptions = { env: cliIO().env };
   const namespaces = [...new Set(capabilities.flatMap((c) => c.operations.map((o) => o.namespace)))];
   for (const value of values) {
     const named = /^([^=:/]+)=(.*)$/.exec(value);

@@ -1,6 +1,6 @@
 import type { JsonSchema, OperationInfo } from '../index.js';
 import { UsageError, parseCommandLine, type Command } from './args.js';
-import { EXIT, firstLine, formatTable, out, outJson, reportWarnings } from './output.js';
+import { EXIT, cliIO, firstLine, formatTable, out, outJson, reportWarnings } from './output.js';
 
 /** `naftiko describe FILE OP`: everything needed to call one operation. */
 export const describe: Command = {
@@ -35,7 +35,7 @@ Exit status: 0 ok, 1 invalid capability or unknown operation, 2 usage error.`,
     const capability = await loadCapability(positionals[0]);
     if (values.verbose) reportWarnings(capability.warnings);
     // The runtime's lookup accepts every form of name and phrases the did-you-mean.
-    const runtime = createRuntime(capability);
+    const runtime = createRuntime(capability, { env: cliIO().env });
     let info: OperationInfo;
     try {
       info = runtime.find(positionals[1]);
@@ -74,7 +74,7 @@ Exit status: 0 ok, 1 invalid capability or unknown operation, 2 usage error.`,
 /** The effective base URI of an operation's namespace, before any `--base-uri` of a run. */
 function baseUriOf(info: OperationInfo): { uri?: string; fromEnv: boolean; variable: string } {
   const variable = info.baseUriVariable;
-  const fromEnv = process.env[variable];
+  const fromEnv = cliIO().env[variable];
   if (fromEnv) return { uri: fromEnv, fromEnv: true, variable };
   return info.baseUri ? { uri: info.baseUri, fromEnv: false, variable } : { fromEnv: false, variable };
 }

@@ -1,70 +1,13 @@
 #!/usr/bin/env node
 /**
- * `naftiko`: validate, list, describe and run the operations of capability files; serve their
- * exposes, or their operations as MCP tools.
- * Parses the command line, dispatches to one module per command and maps every error to an exit
- * status (see `output.ts`); a stack trace is never printed.
+ * The `naftiko` binary: runs the command line with the process's streams and environment, and maps
+ * anything that escapes to an exit status instead of a stack trace.
  */
-import { suggest } from '../util/suggest.js';
-import { packageVersion } from '../util/version.js';
-import { UsageError, hasFlag, type Command } from './args.js';
-import { describe } from './describe.js';
-import { list } from './list.js';
-import { mcp } from './mcp.js';
-import { EXIT, out, reportError } from './output.js';
-import { run } from './run.js';
-import { serve } from './serve.js';
-import { validate } from './validate.js';
-
-const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp];
-
-const USAGE = `naftiko <command> [arguments] (commands: ${COMMANDS.map((c) => c.name).join(', ')})`;
-
-const HELP = `usage: naftiko <command> [arguments]
-
-Commands:
-${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}
-
-Run 'naftiko <command> --help' for the details of a command.
-
-Options:
-  -h, --help    show this help
-  --version     print the version
-
-Exit status: 0 ok, 1 invalid capability or input (nothing sent), 2 usage error,
-3 HTTP error response, 4 network error or timeout, 69 cannot listen (serve, mcp),
-70 internal error, 130 interrupted.`;
-
-async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
-  if (name === undefined) throw new UsageError('no command given', USAGE);
-  if (name === '--version') {
-    out(packageVersion());
-    return EXIT.OK;
-  }
-  if (name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' && args[0] !== undefined ? findCommand(args[0]) : undefined;
-    out(topic?.help ?? HELP);
-    return EXIT.OK;
-  }
-  const command = findCommand(name);
-  if (hasFlag(args, '--help', '-h')) {
-    out(command.help);
-    return EXIT.OK;
-  }
-  return command.run(args);
-}
-
-function findCommand(name: string): Command {
-  const command = COMMANDS.find((c) => c.name === name);
-  if (command) return command;
-  const hint = suggest(name, COMMANDS.map((c) => c.name));
-  throw new UsageError(`unknown command '${name}'${hint.length > 0 ? `; did you mean '${hint[0]}'?` : ''}`, USAGE);
-}
+import { reportError } from './output.js';
+import { runCli } from './runCli.js';
 
 const argv = process.argv.slice(2);
-// Decided before parsing, so that errors of every kind follow the flag; values after `--` are not flags.
-const json = hasFlag(argv.slice(1), '--json');
+const json = argv.slice(1).includes('--json');
 const fail = (error: unknown) => {
   process.exitCode = reportError(error, json);
 };
@@ -78,6 +21,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit();
   fail(error);
 });
-main(argv).then((code) => {
+runCli(argv, {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  stderrIsTTY: process.stderr.isTTY === true,
+}).then((code) => {
   process.exitCode = code;
 }, fail);

@@ -1,6 +1,5 @@
-import { createRuntime, InputError, loadCapability, type Capability, type RuntimeEvent } from '../index.js';
+import type { Capability, RuntimeEvent } from '../index.js';
 import type { McpTransportOptions } from '../mcp/mcpServer.js';
-import { operationTools } from '../mcp/operationTools.js';
 import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
 import { EXIT, err, plural, reportWarnings } from './output.js';
 
@@ -54,6 +53,7 @@ Exit status: 0 stopped cleanly, 1 invalid capability, 2 usage error,
     if (values.port === undefined && values.address !== undefined) throw new UsageError('--address needs --port', mcp.usage, mcp.name);
     const port = values.port === undefined ? undefined : portNumber(mcp, values.port);
 
+    const { createRuntime, InputError, loadCapability } = await import('../index.js');
     const capabilities: Capability[] = [];
     for (const file of positionals) capabilities.push(await loadCapability(file));
     if (values.verbose) for (const capability of capabilities) reportWarnings(capability.warnings);
@@ -65,7 +65,11 @@ Exit status: 0 stopped cleanly, 1 invalid capability, 2 usage error,
     if (values.verbose) options.onEvent = trace;
 
     // Loaded here, not at the top: the SDK would slow down the start of every other command.
-    const [{ startMcp }, { closeOnSignal }] = await Promise.all([import('../mcp/mcpServer.js'), import('../serve/serveCapability.js')]);
+    const [{ startMcp }, { operationTools }, { closeOnSignal }] = await Promise.all([
+      import('../mcp/mcpServer.js'),
+      import('../mcp/operationTools.js'),
+      import('../serve/serveCapability.js'),
+    ]);
     const runtime = createRuntime(capabilities, options);
     try {
       const namespaces = [...new Set(runtime.operations.map((op) => op.namespace))];

@@ -5,9 +5,39 @@
  * list, describe and run go to stderr, one line each. The diagnostics of `validate` are its result,
  * so they go to stdout.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { relative, isAbsolute } from 'node:path';
 import { NaftikoError, formatDiagnostic, type Diagnostic, type ErrorCode } from '../errors.js';
 import { UsageError } from './args.js';
+
+/** Where a run of the command line writes and what environment it reads. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+  /** Progress lines are written only to a terminal. */
+  stderrIsTTY?: boolean;
+}
+
+const PROCESS_IO: CliIO = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  stderrIsTTY: process.stderr.isTTY === true,
+};
+
+/** The IO of the run in progress: runs in one process (tests) do not mix their output. */
+const current = new AsyncLocalStorage<CliIO>();
+
+/** Runs `work` with `io` as the command line's streams and environment. */
+export function withCliIO<T>(io: CliIO, work: () => Promise<T>): Promise<T> {
+  return current.run(io, work);
+}
+
+/** The streams and environment of the run in progress. */
+export function cliIO(): CliIO {
+  return current.getStore() ?? PROCESS_IO;
+}
 
 /** Exit statuses of `naftiko`. */
 export const EXIT = {
@@ -42,12 +72,12 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
 
 /** Writes one line (or several, joined) to stdout. */
 export function out(...lines: string[]): void {
-  process.stdout.write(`${lines.join('\n')}\n`);
+  cliIO().stdout(`${lines.join('\n')}\n`);
 }
 
 /** Writes one line (or several, joined) to stderr. */
 export function err(...lines: string[]): void {
-  process.stderr.write(`${lines.join('\n')}\n`);
+  cliIO().stderr(`${lines.join('\n')}\n`);
 }
 
 /** Writes `value` to stdout as JSON indented with 2 spaces. */
