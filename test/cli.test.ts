@@ -226,6 +226,20 @@ describe('list and describe', () => {
     }
   });
 
+  test('a partial name suggests by words and prefixes, typos included', async () => {
+    const cases: Array<[string, string]> = [
+      ['get_usr', GET_USER],
+      ['crete_user', CREATE_USER],
+      ['users.del_usr', 'delete_user_v2_user__user_id__delete'],
+    ];
+    for (const [typed, first] of cases) {
+      const r = await naftiko(['run', FILE, typed]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(oneLine(r.stderr)).toMatch(new RegExp(`^naftiko: OPERATION_NOT_FOUND: no operation named '${typed.replace('.', '\\.')}'; did you mean 'users\\.${first}'`));
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
   test('an invalid capability: SPEC_INVALID on one line, exit 1', async () => {
     const file = join(tmp, 'broken-list.yaml');
     writeFileSync(file, 'naftiko: 1.0.0-alpha2\ncapability:\n  consumes: [\n');

@@ -48,8 +48,12 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
 
   const body = compileBody(operation.body, parameters, `${pointer}/body`, scope, sink);
   const declared = new Set(parameters.map((p) => p.name));
-  const referenced = [...parameters.flatMap((p) => (p.valueTemplate ? templateInputs(p.valueTemplate) : [])), ...bodyInputs(body)];
+  // A caller input in the base URI (`https://{{input.region}}.api.com`) is required: no URL without it.
+  const baseUriInputs = templateInputs(ctx.baseUri);
+  const referenced = [...parameters.flatMap((p) => (p.valueTemplate ? templateInputs(p.valueTemplate) : [])), ...bodyInputs(body), ...baseUriInputs];
   const extraInputs = [...new Set(referenced.filter((n) => !declared.has(n)))];
+  const templatedBody = body.kind === 'text' || body.kind === 'json';
+  const requiredInputs = new Set(templatedBody ? extraInputs : baseUriInputs);
 
   const outputs = compileOutputs(operation.outputParameters, `${pointer}/outputParameters`, where, sink);
   const format = String(operation.outputRawFormat ?? 'json');
@@ -68,7 +72,7 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
     parameters,
     templateInputs: extraInputs,
     inputNames: new Set([...parameters.map((p) => p.name), ...extraInputs]),
-    inputSchema: operationInputSchema(parameters, extraInputs, body.kind === 'text' || body.kind === 'json'),
+    inputSchema: operationInputSchema(parameters, extraInputs, requiredInputs),
     body,
     auth: ctx.auth,
     outputFormat: isOneOf(RAW_FORMATS, format) ? format : 'json',
@@ -165,12 +169,9 @@ function compileOutputs(raw: unknown, pointer: string, where: string, sink: Diag
 }
 
 /** The inputs of an operation as one JSON Schema object; `{{name}}` template inputs are described too. */
-function operationInputSchema(parameters: ParameterPlan[], templateInputNames: string[], templatedBody: boolean): JsonSchema {
-  const declared = new Set(parameters.map((p) => p.name));
+function operationInputSchema(parameters: ParameterPlan[], templateInputNames: string[], required: Set<string>): JsonSchema {
   return buildInputSchema([
-    ...parameters.map((p) => ({ ...p, required: p.required, in: p.in })),
-    ...templateInputNames
-      .filter((name) => !declared.has(name))
-      .map((name) => ({ name, required: templatedBody, description: 'Value substituted into a {{template}} of this operation.', in: 'template' })),
+    ...parameters,
+    ...templateInputNames.map((name) => ({ name, required: required.has(name), description: 'Value substituted into a {{template}} of this operation.', in: 'template' })),
   ]);
 }

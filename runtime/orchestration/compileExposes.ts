@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { NotSupportedError, SpecError, formatDiagnostic, type Capability, type Diagnostic, type Runtime } from '../index.js';
 import { DiagnosticSink, capabilityInternals, runtimeInternals, type CapabilityInternals, type SecretStore } from '../internal.js';
-import { HTTP_METHODS, isOneOf } from '../util/vocabulary.js';
+import { HTTP_METHODS, MUSTACHE, isOneOf } from '../util/vocabulary.js';
 import { isObject } from '../util/isObject.js';
 import { resolveFileLocation } from '../util/fileLocation.js';
 import { collectFunctions, resolveRef, type AggregateFunction, type ResolvedUnit } from './aggregates.js';
@@ -338,7 +338,7 @@ function compileAuth(entry: Raw, pointer: string, namespace: string, ctx: Contex
 
 /** `/users/{{username}}` → `/users/{username}`; always one leading slash, no trailing one. */
 function normalizePath(path: string): string {
-  const single = path.replace(/\{\{\s*([^{}]+?)\s*\}\}/g, '{$1}').trim();
+  const single = path.replace(MUSTACHE, '{$1}').trim();
   const slashed = single.startsWith('/') ? single : `/${single}`;
   return slashed.length > 1 ? slashed.replace(/\/+$/, '') : slashed;
 }

@@ -29,20 +29,17 @@ export function headersOf(headers: Headers): Record<string, string> {
 
 /**
  * An error as a remote client sees it: code, message and details, without the address of the upstream
- * API (an internal host is nobody's business outside): the URL becomes its path in the message and is
+ * API (an internal host is nobody's business outside): the URL loses its origin in the message and is
  * dropped from the details.
  */
 export function clientError(error: NaftikoError): Record<string, unknown> {
   const { name: _name, code, message, url, ...details } = error.toJSON();
   let text = message as string;
-  if (typeof url === 'string' && url !== '') text = text.split(url).join(pathOf(url));
+  if (typeof url === 'string' && url !== '') text = text.split(url).join(withoutOrigin(url));
   return { code, message: text, ...details };
 }
 
-function pathOf(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return '';
-  }
+/** `https://internal:8443/v2/x?y=1` → `/v2/x?y=1`; a URL whose origin is masked (no URL then) is kept as is. */
+function withoutOrigin(url: string): string {
+  return URL.canParse(url) ? url.slice(new URL(url).origin.length) : url;
 }
