@@ -111,6 +111,38 @@ describe('other RFC 9535 paths', () => {
   });
 });
 
+describe('jsonpath-plus extensions keep their jsonpath-plus meaning', () => {
+  test.each<[string, unknown[]]>([
+    ["$.items[?(@.name === 'x')].price", [5]],
+    ['$.items[(@.length-1)].name', ['w']],
+    ["$.items[?(@.name.startsWith('w'))].price", [25]],
+    ['$.items[?(@.name.match(/^[xy]$/))].name', ['x', 'y']],
+    ['$.items[?(@property === 1)].name', ['y']],
+    ['$.items[*]~', [0, 1, 2]],
+    ['$.get-ship.name^', [doc['get-ship']]],
+  ])('%s', (expression, expected) => {
+    expect(compileJsonPath(expression).evaluate(doc)).toEqual(expected);
+  });
+
+  test('an RFC 9535 expression never goes to jsonpath-plus, parentheses or not: == stays strict', () => {
+    const numbers = [{ n: 1 }, { n: '1' }, { n: 0 }];
+    expect(compileJsonPath("$[?(@.n == '1')]").evaluate(numbers)).toEqual([{ n: '1' }]);
+    expect(compileJsonPath('$[?(@.n)]').evaluate(numbers)).toEqual(numbers);
+    expect(compileJsonPath('$[?(@.n === 1)]').evaluate(numbers)).toEqual([{ n: 1 }]);
+  });
+
+  test('a broken extension fails at compile time with both readings', () => {
+    expect(() => compileJsonPath('$.items[?(@.a === )]')).toThrow(
+      "invalid JSONPath '$.items[?(@.a === )]': jsonpath-plus: Expected expression after === at character 11 (not RFC 9535 either: expected a query, a literal or a function call, found '=' at character 17)",
+    );
+  });
+
+  test('dot names with -, :, @ or # are accepted in the outer query only', () => {
+    expect(compileJsonPath('$.get-ship[?@.length_overall > 100]').evaluate(doc)).toEqual([doc['get-ship'].dimensions]);
+    expect(() => compileJsonPath('$.items[?@.get-ship]')).toThrow(/expected ',' or '\]', found '-' at character 15/);
+  });
+});
+
 describe('invalid expressions throw at compile time, naming the expression', () => {
   test.each<[string, RegExp]>([
     ['items.name', /invalid JSONPath 'items\.name': it must start with '\$'/],

@@ -61,7 +61,7 @@ export function compileJsonPath(expression: string): CompiledPath {
     try {
       return compileLegacyPath(expression, path);
     } catch (legacyError) {
-      throw invalid(expression, `${(legacyError as Error).message} (read as a jsonpath-plus expression; as RFC 9535: ${error.message})`);
+      throw invalid(expression, `jsonpath-plus: ${(legacyError as Error).message} (not RFC 9535 either: ${error.message})`);
     }
   }
   const keys = singularKeys(query);
