@@ -69,9 +69,6 @@ export function isSingular(query: Query): boolean {
   return query.segments.every((s) => !s.descendant && !s.spaced && s.selectors.length === 1 && (s.selectors[0].kind === 'name' || s.selectors[0].kind === 'index'));
 }
 
-/** The largest integer JSON numbers carry exactly (I-JSON): indexes and slice bounds stay within ±(2^53 − 1). */
-const MAX_INT = Number.MAX_SAFE_INTEGER;
-
 const NAME_FIRST = /[A-Za-z_\u0080-\ud7ff\ue000-\uffff]|[\ud800-\udbff][\udc00-\udfff]/y;
 const NAME_CHARS = /(?:[A-Za-z0-9_\u0080-\ud7ff\ue000-\uffff]|[\ud800-\udbff][\udc00-\udfff])*/y;
 /** What {@link ParseOptions.lenientNames} adds: `@`, `#`, `$` may start a name, `-` and `:` continue one. */
@@ -222,7 +219,8 @@ class Parser {
     const next = this.text[this.pos];
     if (next >= '0' && next <= '9') throw this.error(`'${digits}${next}…': an integer cannot have leading zeros`, at);
     const n = Number(digits);
-    if (!Number.isSafeInteger(n) || Math.abs(n) > MAX_INT) throw this.error(`${digits} is outside the integer range ±(2^53 − 1)`, at);
+    // I-JSON: indexes and slice bounds are integers JSON numbers carry exactly.
+    if (!Number.isSafeInteger(n)) throw this.error(`${digits} is outside the integer range ±(2^53 − 1)`, at);
     return n;
   }
 
