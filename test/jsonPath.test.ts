@@ -24,7 +24,7 @@ describe('root', () => {
   });
 });
 
-describe('simple paths (no library)', () => {
+describe('member chains (KeyPath)', () => {
   test.each<[string, unknown]>([
     ['$.get-ship.name', 'Aurora'],
     ['$.get-ship.dimensions.length_overall', 120],
@@ -34,8 +34,8 @@ describe('simple paths (no library)', () => {
     ['$.items[1].name', 'y'],
     ['$.items[0].tags[0]', 't1'],
     ["$['items'][2]['price']", 25],
-    ['$.items.1.price', 15],
-    ['$.n[0]', 'zero'],
+    ["$.n['0']", 'zero'],
+    ['$.items[-1].name', 'w'],
     ['$.empty', null],
   ])('%s', (expression, expected) => {
     const path = compileJsonPath(expression);
@@ -49,7 +49,8 @@ describe('simple paths (no library)', () => {
   });
 
   test('missing members, out-of-range indexes and scalars in the way match nothing', () => {
-    for (const expression of ['$.nope', '$.items[9].name', '$.get-ship.name.first', '$.empty.x', '$.items[0].price.x']) {
+    // `$.n[0]`: an index selects array items only, even where an object has a member "0".
+    for (const expression of ['$.nope', '$.items[9].name', '$.items[-4].name', '$.get-ship.name.first', '$.empty.x', '$.items[0].price.x', '$.n[0]', "$.items['0']"]) {
       expect(compileJsonPath(expression).evaluate(doc)).toEqual([]);
     }
     expect(compileJsonPath('$.a').evaluate(null)).toEqual([]);
@@ -77,7 +78,7 @@ describe('simple paths (no library)', () => {
   });
 });
 
-describe('library paths', () => {
+describe('other RFC 9535 paths', () => {
   test.each<[string, unknown[]]>([
     ['$.items[*].name', ['x', 'y', 'w']],
     ['$.items.*.price', [5, 15, 25]],
@@ -110,15 +111,48 @@ describe('library paths', () => {
   });
 });
 
+describe('jsonpath-plus extensions keep their jsonpath-plus meaning', () => {
+  test.each<[string, unknown[]]>([
+    ["$.items[?(@.name === 'x')].price", [5]],
+    ['$.items[(@.length-1)].name', ['w']],
+    ["$.items[?(@.name.startsWith('w'))].price", [25]],
+    ['$.items[?(@.name.match(/^[xy]$/))].name', ['x', 'y']],
+    ['$.items[?(@property === 1)].name', ['y']],
+    ['$.items[*]~', [0, 1, 2]],
+    ['$.get-ship.name^', [doc['get-ship']]],
+  ])('%s', (expression, expected) => {
+    expect(compileJsonPath(expression).evaluate(doc)).toEqual(expected);
+  });
+
+  test('an RFC 9535 expression never goes to jsonpath-plus, parentheses or not: == stays strict', () => {
+    const numbers = [{ n: 1 }, { n: '1' }, { n: 0 }];
+    expect(compileJsonPath("$[?(@.n == '1')]").evaluate(numbers)).toEqual([{ n: '1' }]);
+    expect(compileJsonPath('$[?(@.n)]').evaluate(numbers)).toEqual(numbers);
+    expect(compileJsonPath('$[?(@.n === 1)]').evaluate(numbers)).toEqual([{ n: 1 }]);
+  });
+
+  test('a broken extension fails at compile time with both readings', () => {
+    expect(() => compileJsonPath('$.items[?(@.a === )]')).toThrow(
+      "invalid JSONPath '$.items[?(@.a === )]': jsonpath-plus: Expected expression after === at character 11 (not RFC 9535 either: expected a query, a literal or a function call, found '=' at character 17)",
+    );
+  });
+
+  test('dot names with -, :, @ or # are accepted in the outer query only', () => {
+    expect(compileJsonPath('$.get-ship[?@.length_overall > 100]').evaluate(doc)).toEqual([doc['get-ship'].dimensions]);
+    expect(() => compileJsonPath('$.items[?@.get-ship]')).toThrow(/expected ',' or '\]', found '-' at character 15/);
+  });
+});
+
 describe('invalid expressions throw at compile time, naming the expression', () => {
   test.each<[string, RegExp]>([
     ['items.name', /invalid JSONPath 'items\.name': it must start with '\$'/],
     ['', /invalid JSONPath '': it must start/],
-    ['$items', /invalid JSONPath '\$items': '\$' must be followed by/],
-    ['$.items[0', /invalid JSONPath '\$\.items\[0': unclosed '\['/],
-    ['$.items]', /unexpected '\]'/],
-    ['$.items[?(@.a == 1]', /unexpected '\]'/],
-    ["$['a]", /unclosed ' quote/],
+    ['$items', /invalid JSONPath '\$items': '\$' must be followed by '\.' or '\[' at character 2/],
+    ['$.items[0', /invalid JSONPath '\$\.items\[0': expected ',' or '\]', found end of expression at character 10/],
+    ['$.items]', /unexpected '\]' at character 8/],
+    ['$.items[?(@.a == 1]', /expected '\)', found '\]' at character 19/],
+    ["$['a]", /unclosed ' string at character 3/],
+    ['$.items.1.price', /a member name cannot start with a digit after '\.': write \[1…\] for an index/],
     ['$.items[?(@.price ==)]', /invalid JSONPath '\$\.items\[\?\(@\.price ==\)\]'/],
     ['$[?(@.x == (function(){return 1})())]', /invalid JSONPath/],
   ])('%j', (expression, message) => {

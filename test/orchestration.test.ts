@@ -330,6 +330,17 @@ describe('compile-time errors', () => {
     ]);
   });
 
+  test('an invalid JSONPath given as a value is a SPEC_INVALID with file:line:col, never sent as text', async () => {
+    const file = `${FIXTURES}bad-paths.yaml`;
+    const capability = await loadCapability(file);
+    const error = await failure(() => compileExposes(capability, createRuntime(capability)));
+    expect(error.code).toBe('SPEC_INVALID');
+    expect(error.message.split('\n').slice(1)).toEqual([
+      `${file}:32:13: error: call 'registry.list-ships': with 'flag': invalid JSONPath '$.ships[?lenght(@.flag) == 2].flag': unknown function 'lenght()' (did you mean 'length()'?); known: length, count, match, search, value at character 10`,
+      `${file}:48:15: error: lookup 'find': lookupValue: invalid JSONPath '$.ships[0': expected ',' or ']', found end of expression at character 10`,
+    ]);
+  });
+
   test('skill and control exposes are left out', async () => {
     const specs = await compile(`${EXAMPLES}/step-7-shipyard-orchestrated-lookup.yml`);
     expect(specs.map((s) => s.type)).toEqual(['mcp', 'rest']);

@@ -6,6 +6,7 @@
 import type { InvocationResult, OperationInfo, Runtime } from '../index.js';
 import { compileJsonPath, type CompiledPath, type DiagnosticSink } from '../internal.js';
 import { isObject } from '../util/isObject.js';
+import { escapeToken } from '../util/jsonPointer.js';
 import { compileValue, select, stripMustache, type Scope, type ValueContext, type ValueFn } from './values.js';
 import { compileMappedOutputs, compileOrchestratedOutputs } from './mapOutputs.js';
 import { lookup } from './lookup.js';
@@ -48,7 +49,7 @@ export function compileOrchestration(unit: Raw, at: (field: string) => string, c
   const outputs = Array.isArray(unit.outputParameters) ? unit.outputParameters : [];
   if (Array.isArray(unit.steps)) return compileSteps(unit, outputs, at, ctx);
   if (unit.call !== undefined) {
-    const call = compileCall(unit.call, unit.with, at('call'), ctx);
+    const call = compileCall(unit.call, unit.with, at('call'), at('with'), ctx);
     const map = outputs.length > 0 ? compileMappedOutputs(outputs, at('outputParameters'), ctx.sink, ctx.values) : undefined;
     if (!call) return undefined;
     return async (inputs, options) => {
@@ -80,7 +81,7 @@ function compileSteps(unit: Raw, outputs: unknown[], at: (field: string) => stri
     if (steps.some((s) => s.name === name)) sink.error(`${pointer}/name`, `step name '${name}' is used twice`);
     switch (raw.type ?? (raw.call !== undefined ? 'call' : undefined)) {
       case 'call': {
-        const call = compileCall(raw.call, raw.with, `${pointer}/call`, ctx);
+        const call = compileCall(raw.call, raw.with, `${pointer}/call`, `${pointer}/with`, ctx);
         if (call) steps.push({ kind: 'call', name, call });
         break;
       }
@@ -90,7 +91,7 @@ function compileSteps(unit: Raw, outputs: unknown[], at: (field: string) => stri
         if (typeof raw.match !== 'string') sink.error(`${pointer}/match`, `lookup '${name}' has no 'match' field name`);
         const fields = Array.isArray(raw.outputParameters) ? raw.outputParameters.map(String) : [];
         if (fields.length === 0) sink.error(`${pointer}/outputParameters`, `lookup '${name}' names no outputParameters to extract`);
-        steps.push({ kind: 'lookup', name, index, match: String(raw.match), value: compileValue(raw.lookupValue, ctx.values), fields });
+        steps.push({ kind: 'lookup', name, index, match: String(raw.match), value: compileValueAt(raw.lookupValue, `${pointer}/lookupValue`, `lookup '${name}': lookupValue`, ctx), fields });
         break;
       }
       case 'script':
@@ -127,7 +128,17 @@ function compileSteps(unit: Raw, outputs: unknown[], at: (field: string) => stri
   };
 }
 
-function compileCall(call: unknown, withRaw: unknown, pointer: string, ctx: OrchestrationContext): CompiledCall | undefined {
+/** {@link compileValue}, with an invalid JSONPath reported at `pointer` (which fails the load). */
+function compileValueAt(raw: unknown, pointer: string, where: string, ctx: OrchestrationContext): ValueFn {
+  try {
+    return compileValue(raw, ctx.values);
+  } catch (error) {
+    ctx.sink.error(pointer, `${where}: ${(error as Error).message}`);
+    return () => undefined;
+  }
+}
+
+function compileCall(call: unknown, withRaw: unknown, pointer: string, withPointer: string, ctx: OrchestrationContext): CompiledCall | undefined {
   const { sink, runtime } = ctx;
   if (typeof call !== 'string' || !/^[^.\s]+\.[^\s]+$/.test(call)) {
     sink.error(pointer, `call '${String(call)}' must be written namespace.operation`);
@@ -153,7 +164,7 @@ function compileCall(call: unknown, withRaw: unknown, pointer: string, ctx: Orch
   return {
     id: info.id,
     accepts,
-    with: injected.map(([name, value]) => [name, compileValue(value, ctx.values)]),
+    with: injected.map(([name, value]) => [name, compileValueAt(value, `${withPointer}/${escapeToken(name)}`, `call '${call}': with '${name}'`, ctx)]),
     declaresOutputs: info.outputs.length > 0,
     xml: info.outputFormat === 'xml',
   };

@@ -39,6 +39,8 @@ const QUALIFIED = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_*-]+)$/;
  * - `namespace.input` (spec 3.18) and a bare declared input name (the aggregate example's
  *   `location: "location"`) refer to that input;
  * - anything else is a static string.
+ *
+ * Throws when a JSONPath (`$.…`, `$[…]`) is invalid: using it as text would send the wrong value.
  */
 export function compileValue(raw: unknown, ctx: ValueContext): ValueFn {
   if (typeof raw !== 'string') return () => raw;
@@ -107,11 +109,7 @@ function compileName(name: string, ctx: ValueContext): ValueFn {
   };
 }
 
+/** `$5` or `$HOME` is text, not a path; `$`, `$.…` and `$[…]` are paths, and a broken one throws. */
 function tryJsonPath(text: string): CompiledPath | undefined {
-  try {
-    return compileJsonPath(text);
-  } catch {
-    // `$5` or `$HOME` is text, not a path.
-    return undefined;
-  }
+  return text === '$' || text[1] === '.' || text[1] === '[' ? compileJsonPath(text) : undefined;
 }

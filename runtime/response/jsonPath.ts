@@ -1,150 +1,73 @@
 /**
- * JSONPath expressions from capability files, compiled once at load. Almost every real expression is a
- * plain chain of member names and indexes (`$.`, `$.data.items[0].id`, `$.get-ship.name`); those are
- * walked directly, which costs a few nanoseconds per evaluation. Wildcards, recursive descent, filters,
- * slices and unions go to `jsonpath-plus` with its safe evaluator, so a capability file never runs code.
+ * JSONPath expressions from capability files, compiled once at load, in three tiers:
+ *
+ * 1. A plain chain of member names and indexes (`$.`, `$.data.items[0].id`, `$['a b'][-1]`,
+ *    `$.get-ship.name`) becomes a {@link KeyPath}, walked directly: a few nanoseconds per evaluation.
+ * 2. Every other RFC 9535 expression is evaluated by our RFC 9535 evaluator (`./jsonpath/`): filters
+ *    with strict comparisons, slices, unions, descendants and the functions `length`, `count`, `match`,
+ *    `search` and `value`, type-checked at load.
+ * 3. An expression the RFC does not have that uses one of jsonpath-plus's own extensions (script
+ *    expressions, JavaScript in filters, `^`, `~`, `@property`, …) goes to jsonpath-plus's safe
+ *    interpreter (`./jsonpath/legacy.ts`), with jsonpath-plus's meaning.
+ *
+ * Anything else is refused when the file loads, with the position of the error.
  */
-import { JSONPath } from 'jsonpath-plus';
 import type { CompiledPath } from '../compile/plan.js';
+import { compileQuery, followKeys, singularKeys } from './jsonpath/evaluate.js';
+import { NOTHING } from './jsonpath/functions.js';
+import { compileLegacyPath, usesExtension } from './jsonpath/legacy.js';
+import { JsonPathSyntaxError, parseJsonPath, type Query } from './jsonpath/parse.js';
 
 /** What {@link KeyPath.lookup} returns when the path selects nothing. */
-export const NO_MATCH: unique symbol = Symbol('NO_MATCH');
+export const NO_MATCH: typeof NOTHING = NOTHING;
 
 /** A path made only of member names and indexes, which selects at most one node. */
 export class KeyPath implements CompiledPath {
   readonly expression: string;
-  /** Member names to follow from the root; array indexes are kept as their decimal string. */
-  readonly keys: readonly string[];
+  /** What to follow from the root: member names as strings, array indexes as numbers (negative from the end). */
+  readonly keys: ReadonlyArray<string | number>;
 
-  constructor(expression: string, keys: readonly string[]) {
+  constructor(expression: string, keys: ReadonlyArray<string | number>) {
     this.expression = expression;
     this.keys = keys;
   }
 
   /** The selected node, or {@link NO_MATCH}; unlike `evaluate` it allocates nothing. */
   lookup(document: unknown): unknown {
-    const keys = this.keys;
-    let node = document;
-    for (let i = 0; i < keys.length; i++) {
-      // Own properties only: `$.constructor` must not reach Object.prototype.
-      if (node === null || typeof node !== 'object' || !Object.hasOwn(node, keys[i])) return NO_MATCH;
-      node = (node as Record<string, unknown>)[keys[i]];
-    }
-    return node;
+    return followKeys(document, this.keys);
   }
 
   evaluate(document: unknown): unknown[] {
-    const node = this.lookup(document);
+    const node = followKeys(document, this.keys);
     return node === NO_MATCH ? [] : [node];
   }
 }
 
-/** Library options shared by every evaluation. */
-const LIBRARY_OPTIONS = {
-  wrap: true,
-  // The library's own expression interpreter: no `eval`, no `Function`, no access to `constructor`.
-  eval: 'safe',
-  // RFC 9535 semantics: a filter that reads a missing member (`@.a.b` where `a` is absent) is simply
-  // false. Syntax errors are still thrown, and compileJsonPath surfaces them at load.
-  ignoreEvalErrors: true,
-} as const;
-
 /**
- * Compiles a JSONPath expression. `$` and `$.` select the whole document; member chains such as
- * `$.a.b[0]`, `$['a b']` and `$.get-ship` are resolved without the library; everything else is
- * evaluated by `jsonpath-plus` in safe mode. Throws an `Error` naming the expression when it cannot be
- * valid (the loader turns it into a diagnostic with file and line).
+ * Compiles a JSONPath expression (surrounding whitespace ignored). RFC 9535 expressions have RFC
+ * semantics; beyond the RFC, `$.` selects the whole document, dot member names may contain `-` and `:`
+ * and start with `@`, `#` or `$` (`$.get-ship`, `$.user.@id`), and jsonpath-plus extensions keep
+ * jsonpath-plus's meaning. Throws an `Error` naming the expression and the character where it is
+ * invalid (the loader turns it into a diagnostic with file, line and column).
  */
 export function compileJsonPath(expression: string): CompiledPath {
   const path = expression.trim();
-  if (!path.startsWith('$')) throw invalid(expression, "it must start with '$'");
-  if (path.length > 1 && path[1] !== '.' && path[1] !== '[') throw invalid(expression, "'$' must be followed by '.' or '['");
-
-  const keys = parseKeys(path);
-  if (keys) return new KeyPath(expression, keys);
-
-  checkBalanced(expression, path);
-  probe(expression, path);
-  return {
-    expression,
-    evaluate(document: unknown): unknown[] {
-      // The library returns nothing useful for scalars and `undefined` for falsy documents.
-      if (document === null || typeof document !== 'object') return [];
-      return JSONPath<unknown[]>({ ...LIBRARY_OPTIONS, path, json: document });
-    },
-  };
-}
-
-/** Characters of a dot member name; anything else (`*`, `..`, `?(`, `~`, `^`, spaces) is left to the library. */
-const NAME = /[^.[\]*?()'",~^\s\\]+/y;
-const INDEX = /\[(\d+)\]/y;
-
-/** The member names of a plain chain, or `undefined` when the path needs the library. */
-function parseKeys(path: string): string[] | undefined {
-  if (path === '$' || path === '$.') return [];
-  const keys: string[] = [];
-  let i = 1;
-  while (i < path.length) {
-    if (path[i] === '.') {
-      NAME.lastIndex = i + 1;
-      const name = NAME.exec(path);
-      if (!name) return undefined;
-      keys.push(name[0]);
-      i = NAME.lastIndex;
-    } else if (path[i] === '[' && (path[i + 1] === "'" || path[i + 1] === '"')) {
-      const quote = path[i + 1];
-      const end = path.indexOf(quote, i + 2);
-      // Escapes and unions (`['a','b']`) are rare enough to leave to the library.
-      if (end === -1 || path[end + 1] !== ']') return undefined;
-      const name = path.slice(i + 2, end);
-      if (name.includes('\\')) return undefined;
-      keys.push(name);
-      i = end + 2;
-    } else {
-      INDEX.lastIndex = i;
-      const index = INDEX.exec(path);
-      if (!index) return undefined;
-      keys.push(index[1]);
-      i = INDEX.lastIndex;
-    }
-  }
-  return keys;
-}
-
-/** Rejects unclosed or stray brackets, parentheses and quotes, which the library would silently accept. */
-function checkBalanced(expression: string, path: string): void {
-  const open: string[] = [];
-  let quote: string | undefined;
-  for (const c of path) {
-    if (quote) {
-      if (c === quote) quote = undefined;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-    } else if (c === '[' || c === '(') {
-      open.push(c);
-    } else if (c === ']' || c === ')') {
-      const expected = c === ']' ? '[' : '(';
-      if (open.pop() !== expected) throw invalid(expression, `unexpected '${c}'`);
-    }
-  }
-  if (quote) throw invalid(expression, `unclosed ${quote} quote`);
-  if (open.length > 0) throw invalid(expression, `unclosed '${open[open.length - 1]}'`);
-}
-
-/**
- * Makes the library parse every part of the expression now rather than at the first call: filter and
- * script expressions are only parsed when they meet a candidate node, so each one is run against an
- * empty object, and the whole path once against an empty document (catches e.g. `$..@bad`).
- */
-function probe(expression: string, path: string): void {
+  let query: Query;
   try {
-    JSONPath({ ...LIBRARY_OPTIONS, path, json: {} });
-    for (const segment of JSONPath.toPathArray(path)) {
-      if (segment.startsWith('?(') || segment.startsWith('(')) JSONPath({ ...LIBRARY_OPTIONS, path: `$[${segment}]`, json: [{}] });
-    }
+    query = parseJsonPath(path, { lenientNames: true });
   } catch (error) {
-    throw invalid(expression, (error as Error).message);
+    if (!(error instanceof JsonPathSyntaxError)) throw error;
+    if (!usesExtension(path)) throw invalid(expression, error.message);
+    try {
+      return compileLegacyPath(expression, path);
+    } catch (legacyError) {
+      throw invalid(expression, `jsonpath-plus: ${(legacyError as Error).message} (not RFC 9535 either: ${error.message})`);
+    }
   }
+  const keys = singularKeys(query);
+  if (keys) return new KeyPath(expression, keys);
+  const evaluate = compileQuery(query);
+  return { expression, evaluate: (document) => evaluate(document, document) };
 }
 
 function invalid(expression: string, reason: string): Error {
