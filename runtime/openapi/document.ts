@@ -47,3 +47,9 @@ export function deref(document: unknown, value: unknown): Raw | undefined {
   }
   return isObject(node) ? node : undefined;
 }
+
+/** A JSON pointer into a response body as a JSONPath: `/data/request_id` → `$.data.request_id`. */
+export function pointerToJsonPath(pointer: string): string {
+  const tokens = pointer.split('/').filter((t) => t !== '').map((t) => decodeURIComponent(t).replaceAll('~1', '/').replaceAll('~0', '~'));
+  return `$${tokens.map((t) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(t) ? `.${t}` : `[${JSON.stringify(t)}]`)).join('')}`;
+}

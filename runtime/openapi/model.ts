@@ -104,6 +104,8 @@ export interface ParameterModel {
   format?: string;
   /** The JSON Schema the value must satisfy, when there is more to check than type, enum and pattern. */
   schema?: JsonSchema;
+  /** A fixed value the caller does not give (a media type in `Content-Type`). */
+  value?: string;
 }
 
 /** Form, multipart, text and XML bodies: fields filled from inputs of the same name. */
