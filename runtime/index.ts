@@ -20,3 +20,6 @@ export {
 } from './runtime.js';
 export * from './errors.js';
 export type { Capability, OperationInfo, RetryOptions, JsonSchema, ValueType, ParameterLocation } from './types.js';
+export { importOpenApi, type ImportOptions, type ImportResult } from './openapi/importOpenApi.js';
+export { exportOpenApi, type ExportOptions, type ExportResult } from './openapi/exportOpenApi.js';
+export { formatReportEntry, type ReportEntry } from './openapi/report.js';

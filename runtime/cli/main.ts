@@ -11,12 +11,13 @@ import { UsageError, hasFlag, type Command } from './args.js';
 import { describe } from './describe.js';
 import { list } from './list.js';
 import { mcp } from './mcp.js';
+import { exportCommand, importCommand } from './openapi.js';
 import { EXIT, out, reportError } from './output.js';
 import { run } from './run.js';
 import { serve } from './serve.js';
 import { validate } from './validate.js';
 
-const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp];
+const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp, importCommand, exportCommand];
 
 const USAGE = `naftiko <command> [arguments] (commands: ${COMMANDS.map((c) => c.name).join(', ')})`;
 
