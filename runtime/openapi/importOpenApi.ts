@@ -61,18 +61,18 @@ export function toYaml(document: unknown): string {
  * disappears once issue 9 lands and `RUNTIME_VOCABULARY` is updated.
  */
 function reportPendingVocabulary(model: ApiModel, vocabulary: Vocabulary, report: Report): void {
-  const where = 'RUNTIME_VOCABULARY in runtime/openapi/model.ts';
+  const where = (key: keyof Vocabulary) => `switch: RUNTIME_VOCABULARY.${key} in runtime/openapi/model.ts`;
   for (const resource of model.resources) {
     for (const operation of resource.operations) {
       const subject = `${operation.method} ${resource.path} (${operation.name})`;
-      if (operation.pagination && !vocabulary.pagination) report.notExpressibleYet(subject, `pagination ${JSON.stringify(operation.pagination)} (switch: ${where}.pagination)`);
-      if (operation.async && !vocabulary.async) report.notExpressibleYet(subject, `async ${JSON.stringify(operation.async)}; 'done' must be added by hand (switch: ${where}.async)`);
+      if (operation.pagination && !vocabulary.pagination) report.notExpressibleYet(subject, `pagination ${JSON.stringify(operation.pagination)} (${where('pagination')})`);
+      if (operation.async && !vocabulary.async) report.notExpressibleYet(subject, `async ${JSON.stringify(operation.async)}; 'done' must be added by hand (${where('async')})`);
     }
   }
   if (model.auth?.type === 'oauth2' && !vocabulary.oauth2ClientCredentials) {
     report.notExpressibleYet(
       'authentication',
-      `OAuth2 client credentials at ${model.auth.tokenEndpoint}: the runtime cannot fetch tokens yet, so an access token is read from ${model.auth.tokenVariable} (switch: ${where}.oauth2ClientCredentials)`,
+      `OAuth2 client credentials at ${model.auth.tokenEndpoint}: the runtime cannot fetch tokens yet, so an access token is read from ${model.auth.tokenVariable} (${where('oauth2ClientCredentials')})`,
     );
   }
 }

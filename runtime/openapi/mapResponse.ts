@@ -28,7 +28,8 @@ export function mapResponse(operation: { responses?: unknown }, ctx: ParameterCo
     const mediaType = types.find((t) => pattern.test(t.toLowerCase()));
     if (mediaType === undefined) continue;
     const schema = objectAt(content, mediaType).schema;
-    const type = schema === undefined ? undefined : ctx.schemas.typeOf(schema);
+    // A CSV, XML or HTML response is converted to a JSON tree whose shape the schema of the text does not give.
+    const type = schema === undefined || (format !== 'json' && format !== 'yaml') ? undefined : ctx.schemas.typeOf(schema);
     return type === undefined ? { format } : { format, type };
   }
   if (types.length > 0 && !types.includes('*/*')) ctx.report.notExpressible(ctx.subject, `response ${code} as ${types.join(', ')} is read as JSON`);

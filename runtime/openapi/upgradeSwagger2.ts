@@ -10,11 +10,11 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
 /** Fields of a Swagger 2.0 non-body parameter that belong to its schema in OpenAPI 3. */
 const SCHEMA_FIELDS = [
   'type', 'format', 'items', 'default', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum', 'maxLength', 'minLength',
-  'pattern', 'maxItems', 'minItems', 'uniqueItems', 'enum', 'multipleOf',
+  'pattern', 'maxItems', 'minItems', 'uniqueItems', 'enum', 'multipleOf', 'nullable',
 ];
+/** Global parameters are not moved: they are resolved into each operation, where `body` and `formData` ones become its request body. */
 const REF_PREFIXES: Array<[string, string]> = [
   ['#/definitions/', '#/components/schemas/'],
-  ['#/parameters/', '#/components/parameters/'],
   ['#/responses/', '#/components/responses/'],
 ];
 const OAUTH_FLOWS: Record<string, string> = { application: 'clientCredentials', password: 'password', accessCode: 'authorizationCode', implicit: 'implicit' };
@@ -65,6 +65,7 @@ function rewriteRefs(node: unknown): unknown {
       const prefix = REF_PREFIXES.find(([from]) => value.startsWith(from));
       out.$ref = prefix ? prefix[1] + value.slice(prefix[0].length) : value;
     } else if (key === 'type' && value === 'file') out.type = 'string', (out.format = 'binary');
+    else if (key === 'x-nullable') out.nullable = value;
     else out[key] = rewriteRefs(value);
   }
   return out;
@@ -114,7 +115,6 @@ function plainParameter(parameter: Raw): Raw {
     if (SCHEMA_FIELDS.includes(key)) schema[key] = value;
     else if (key !== 'collectionFormat' && key !== 'allowEmptyValue') upgraded[key] = value;
   }
-  if (parameter['x-nullable'] === true) schema.nullable = true;
   upgraded.schema = schema;
   if (schema.type === 'array') Object.assign(upgraded, collectionStyle(String(parameter.collectionFormat ?? 'csv'), String(parameter.in)));
   return upgraded;
