@@ -110,7 +110,8 @@ function collect(document: Raw, report: Report): Array<Omit<Candidate, 'name'>> 
   for (const [path, rawItem] of Object.entries(objectAt(document, 'paths'))) {
     const item = deref(document, rawItem);
     if (!item) continue;
-    for (const method of METHODS) {
+    // Document order: the order the author gave the methods of a path.
+    for (const method of Object.keys(item).filter((key) => METHODS.includes(key))) {
       const operation = item[method];
       if (!isObject(operation)) continue;
       if (method === 'trace') report.notExpressible(`TRACE ${path}`, 'the runtime does not send TRACE requests; the operation is left out');
