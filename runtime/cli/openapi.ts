@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { UsageError, parseCommandLine, type Command } from './args.js';
-import { EXIT, err, out, plural } from './output.js';
+import { EXIT, err, plural } from './output.js';
 import type { ReportEntry } from '../openapi/report.js';
 
 /** `naftiko import openapi SPEC`: a capability from an OpenAPI document. */

@@ -48,13 +48,33 @@ export async function readOpenApi(source: string, options: ReadOptions = {}): Pr
       return body;
     };
     const text = isUrl ? await download(location) : readText(location);
-    const parsed = parseYaml(text, location).data;
+    const parsed = parse(text, location);
     const version = detectVersion(parsed, location);
-    const bundled = await bundle(location, parsed as Raw, download);
+    const bundled = hasExternalRef(parsed) ? await bundle(location, parsed as Raw, download) : (parsed as Raw);
     return { document: version === '2.0' ? upgradeSwagger2(bundled) : bundled, version, location };
   } finally {
     client.close();
   }
+}
+
+/** JSON documents parse as JSON (fast); YAML, and JSON with an error, through the YAML parser, which gives line:col. */
+function parse(text: string, location: string): unknown {
+  if (/^\s*[{[]/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // The YAML parser reports where the problem is.
+    }
+  }
+  return parseYaml(text, location).data;
+}
+
+/** Whether some `$ref` points outside the document (only those need the bundler). */
+function hasExternalRef(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasExternalRef);
+  if (!isObject(node)) return false;
+  if (typeof node.$ref === 'string' && !node.$ref.startsWith('#')) return true;
+  return Object.values(node).some(hasExternalRef);
 }
 
 function readText(file: string): string {
