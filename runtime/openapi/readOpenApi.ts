@@ -4,7 +4,8 @@ import { $RefParser } from '@apidevtools/json-schema-ref-parser';
 import { HttpError, SpecError } from '../errors.js';
 import { createHttpClient } from '../http/client.js';
 import { parseYaml } from '../load/parseYaml.js';
-import { isObject, type Raw } from './document.js';
+import { isObject, resolvePointer, type Raw } from './document.js';
+import { token } from '../compile/diagnostics.js';
 import { upgradeSwagger2 } from './upgradeSwagger2.js';
 
 /** An OpenAPI document read, bundled (every `$ref` internal) and brought to the OpenAPI 3 shape. */
@@ -51,6 +52,7 @@ export async function readOpenApi(source: string, options: ReadOptions = {}): Pr
     const parsed = parse(text, location);
     const version = detectVersion(parsed, location);
     const bundled = hasExternalRef(parsed) ? await bundle(location, parsed as Raw, download) : (parsed as Raw);
+    checkInternalRefs(bundled, bundled, '', location);
     return { document: version === '2.0' ? upgradeSwagger2(bundled) : bundled, version, location };
   } finally {
     client.close();
@@ -75,6 +77,19 @@ function hasExternalRef(node: unknown): boolean {
   if (!isObject(node)) return false;
   if (typeof node.$ref === 'string' && !node.$ref.startsWith('#')) return true;
   return Object.values(node).some(hasExternalRef);
+}
+
+/** Every `$ref` left must point inside the document: a dangling one is an error naming where it is. */
+function checkInternalRefs(document: Raw, node: unknown, pointer: string, location: string): void {
+  if (Array.isArray(node)) node.forEach((item, i) => checkInternalRefs(document, item, `${pointer}/${i}`, location));
+  if (!isObject(node)) return;
+  if (typeof node.$ref === 'string' && resolvePointer(document, node.$ref) === undefined) {
+    throw specError(location, `cannot resolve a $ref: '${node.$ref}' (at ${pointer}) points at nothing in the document`, pointer);
+  }
+  for (const [key, value] of Object.entries(node)) {
+    // Extensions and examples are free-form: a `$ref` there is data, not a reference.
+    if (!key.startsWith('x-') && key !== 'example' && key !== 'examples') checkInternalRefs(document, value, `${pointer}/${token(key)}`, location);
+  }
 }
 
 function readText(file: string): string {
