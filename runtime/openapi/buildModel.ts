@@ -74,7 +74,7 @@ export function buildModel(source: OpenApiDocument, options: ModelOptions, repor
     if (typeof operation.operationId === 'string') model.operationId = operation.operationId;
     if (body.body) model.body = body.body;
     const summary = stringAt(operation, 'summary')?.trim();
-    const description = [operation.deprecated === true ? 'Deprecated.' : '', stringAt(operation, 'description')?.trim() ?? summary ?? ''].filter((s) => s !== '').join(' ');
+    const description = [operation.deprecated === true ? 'Deprecated.' : '', stringAt(operation, 'description')?.trim() || summary || ''].filter((s) => s !== '').join(' ');
     if (summary) model.label = summary;
     if (description !== '') model.description = description;
     const pagination = mapPagination(operation, model.parameters, subject, report);

@@ -12,14 +12,14 @@ import type { JsonSchema, RawFormat, ValueType } from '../types.js';
  * emit it only when its switch is on, and otherwise the report lists it as "not expressible yet".
  * Turn a switch on once the runtime loads that vocabulary (issue 9).
  */
-export const RUNTIME_VOCABULARY = {
+export const RUNTIME_VOCABULARY: Readonly<{ pagination: boolean; async: boolean; oauth2ClientCredentials: boolean }> = Object.freeze({
   /** `pagination:` on an operation. */
   pagination: false,
   /** `async:` on an operation. */
   async: false,
   /** `authentication: {type: oauth2, flow: clientCredentials, …}` on a consumed API. */
   oauth2ClientCredentials: false,
-};
+});
 
 /** Which of the switches above a writer honours (tests turn them on to check the mapping). */
 export type Vocabulary = typeof RUNTIME_VOCABULARY;
