@@ -142,3 +142,20 @@ describe('export openapi --exposes', () => {
     expect(report.map((e) => e.message)).toEqual(["a forward route to 'registry' takes any method and path below it; it is left out"]);
   });
 });
+
+describe('a capability that consumes several APIs', () => {
+  test('gives each operation its own server and security, tagged with its namespace', async () => {
+    const capability = await loadCapability(fixture('naftiko-alpha2/examples/step-7-shipyard-orchestrated-lookup.yml'));
+    const { document, report } = exportOpenApi(capability);
+    await expectValidOpenApi(document);
+    expect(document.servers).toBeUndefined();
+    const paths = document.paths as Record<string, Record<string, Record<string, unknown>>>;
+    expect(paths['/vessels'].get).toMatchObject({
+      tags: ['legacy'],
+      servers: [{ url: 'https://mocks.naftiko.net/rest/naftiko-shipyard-legacy-dockyard-api/1.0.0-alpha2' }],
+      security: [{ 'legacy-apiKey': [] }],
+    });
+    expect(paths['/ships'].get).toMatchObject({ tags: ['registry'], security: [{ 'registry-bearer': [] }] });
+    expect(report.map((e) => e.message)).toContain("header parameter 'Registry-Version' is filled from {{REGISTRY_VERSION}}; it is left out");
+  });
+});
