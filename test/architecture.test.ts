@@ -21,12 +21,13 @@ const ALLOWED: Record<string, string[]> = {
   load: ['errors.ts', 'types.ts', 'util', 'compile'],
   invoke: ['errors.ts', 'types.ts', 'util', 'compile', 'http', 'response'],
   'index.ts': ['errors.ts', 'types.ts', 'load', 'invoke'],
-  'internal.ts': ['compile', 'invoke', 'response'],
+  'internal.ts': ['compile', 'invoke', 'response', 'load', 'http'],
+  openapi: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration'],
   orchestration: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util'],
   rest: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve'],
   mcp: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve'],
   serve: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'rest', 'mcp'],
-  cli: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve', 'mcp', 'rest'],
+  cli: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve', 'mcp', 'rest', 'openapi'],
 };
 
 function files(dir: string): string[] {

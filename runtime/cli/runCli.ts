@@ -13,6 +13,7 @@ import { UsageError, hasFlag, type Command } from './args.js';
 import { describe } from './describe.js';
 import { list } from './list.js';
 import { mcp } from './mcp.js';
+import { exportCommand, importCommand } from './openapi.js';
 import { EXIT, out, reportError, withCliIO, type CliIO } from './output.js';
 import { run } from './run.js';
 import { serve } from './serve.js';
@@ -20,7 +21,7 @@ import { validate } from './validate.js';
 
 export type { CliIO };
 
-const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp];
+const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp, importCommand, exportCommand];
 
 const USAGE = `naftiko <command> [arguments] (commands: ${COMMANDS.map((c) => c.name).join(', ')})`;
 

@@ -1,0 +1,55 @@
+/** Small helpers to walk a bundled OpenAPI document (plain JSON data, every `$ref` internal). */
+
+export type Raw = Record<string, unknown>;
+
+export function isObject(value: unknown): value is Raw {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Reads a field as an object, or `{}`. */
+export function objectAt(value: unknown, key: string): Raw {
+  const field = isObject(value) ? value[key] : undefined;
+  return isObject(field) ? field : {};
+}
+
+/** Reads a field as a string, or undefined. */
+export function stringAt(value: unknown, key: string): string | undefined {
+  const field = isObject(value) ? value[key] : undefined;
+  return typeof field === 'string' ? field : undefined;
+}
+
+/** The node an internal `$ref` (`#/components/schemas/Pet`) points at, or undefined. */
+export function resolvePointer(document: unknown, ref: string): unknown {
+  if (!ref.startsWith('#')) return undefined;
+  const path = ref.slice(1);
+  if (path === '') return document;
+  let node: unknown = document;
+  for (const raw of path.split('/').slice(1)) {
+    const key = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
+    if (Array.isArray(node)) node = node[Number(key)];
+    else if (isObject(node)) node = node[key];
+    else return undefined;
+  }
+  return node;
+}
+
+/**
+ * Follows `$ref`s of non-schema objects (parameters, request bodies, responses, security schemes) to
+ * their target; a chain of references is followed, a cycle ends in undefined.
+ */
+export function deref(document: unknown, value: unknown): Raw | undefined {
+  const seen = new Set<string>();
+  let node = value;
+  while (isObject(node) && typeof node.$ref === 'string') {
+    if (seen.has(node.$ref)) return undefined;
+    seen.add(node.$ref);
+    node = resolvePointer(document, node.$ref);
+  }
+  return isObject(node) ? node : undefined;
+}
+
+/** A JSON pointer into a response body as a JSONPath: `/data/request_id` → `$.data.request_id`. */
+export function pointerToJsonPath(pointer: string): string {
+  const tokens = pointer.split('/').filter((t) => t !== '').map((t) => decodeURIComponent(t).replaceAll('~1', '/').replaceAll('~0', '~'));
+  return `$${tokens.map((t) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(t) ? `.${t}` : `[${JSON.stringify(t)}]`)).join('')}`;
+}

@@ -1,0 +1,95 @@
+/**
+ * The API model → an `ikanos: 1.0.0-beta5` capability (the map shape: resources, operations and
+ * parameters keyed by name). Beta5 input parameters carry only `in` and `value`, names are kebab-case
+ * and some formats, methods and authentications do not exist there: each loss is reported.
+ */
+import type { ApiModel, AuthModel, OperationModel, Vocabulary } from './model.js';
+import type { Raw } from './document.js';
+import { kebab, UniqueNames } from './naming.js';
+import type { Report } from './report.js';
+import { apiDescription, secretVariables, templateBody } from './writeNaftiko.js';
+
+export const IKANOS_VERSION = '1.0.0-beta5';
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+const FORMATS = new Set(['json', 'xml', 'avro', 'protobuf', 'csv', 'tsv', 'psv', 'yaml', 'html', 'markdown', 'binary']);
+const PARAMETER_NAME = /^[a-zA-Z0-9-_*]+$/;
+const BASE_URI = /^https?:\/\/[^/]+(\/[^{]*)?$/;
+
+/** Builds the beta5 document of `model`; what beta5 cannot say goes to `report`. */
+export function writeIkanos(model: ApiModel, vocabulary: Vocabulary, report: Report): Raw {
+  report.notExpressible('ikanos 1.0.0-beta5', 'input parameters carry only `in` and `value`: types, required, enums, patterns, defaults, descriptions and JSON Schemas are left out');
+  const namespace = kebab(model.namespace) || 'api';
+  if (!BASE_URI.test(model.baseUri)) report.notExpressible('ikanos 1.0.0-beta5', `baseUri '${model.baseUri}' does not match beta5's pattern ^https?://host(/path)`);
+  const consumes: Raw = { namespace, type: 'http', description: apiDescription(model), baseUri: model.baseUri };
+  const auth = model.auth ? authentication(model.auth, vocabulary, report) : undefined;
+  if (auth) consumes.authentication = auth;
+  const resourceNames = new UniqueNames();
+  const resources: Raw = {};
+  for (const resource of model.resources) {
+    const operationNames = new UniqueNames();
+    const operations: Raw = {};
+    for (const operation of resource.operations) {
+      const written = writeOperation(operation, vocabulary, report);
+      if (written) operations[operationNames.take(kebab(operation.name) || 'operation')] = written;
+    }
+    if (Object.keys(operations).length === 0) continue;
+    resources[resourceNames.take(resource.name)] = { ...(resource.description ? { description: resource.description } : {}), path: resource.path, operations };
+  }
+  consumes.resources = resources;
+  const variables = secretVariables(model.auth, vocabulary);
+  const capability: Raw = {};
+  if (variables.length > 0) capability.binds = [{ namespace: 'env', keys: Object.fromEntries(variables.map((v) => [v, v])) }];
+  capability.consumes = [consumes];
+  return { ikanos: IKANOS_VERSION, info: { display: model.title, description: model.description ?? model.title }, capability };
+}
+
+function authentication(auth: AuthModel, vocabulary: Vocabulary, report: Report): Raw | undefined {
+  const ref = (variable: string) => `{{${variable}}}`;
+  switch (auth.type) {
+    case 'apikey':
+      return { type: 'apikey', key: auth.name, placement: auth.placement, value: ref(auth.variable) };
+    case 'bearer':
+      return { type: 'bearer', token: ref(auth.variable) };
+    case 'basic':
+    case 'digest':
+      return { type: auth.type, username: ref(auth.usernameVariable), password: ref(auth.passwordVariable) };
+    case 'headers':
+      report.notExpressible('ikanos 1.0.0-beta5', `authentication with several headers (${auth.headers.map((h) => h.name).join(', ')}) does not exist in beta5; it is left out`);
+      return undefined;
+    case 'oauth2':
+      // Beta5's oauth2 describes how an exposed server checks tokens, not how a client obtains them.
+      if (vocabulary.oauth2ClientCredentials) report.notExpressible('ikanos 1.0.0-beta5', 'OAuth2 client credentials do not exist in beta5; the token is read as a bearer token');
+      return { type: 'bearer', token: ref(auth.tokenVariable) };
+  }
+}
+
+function writeOperation(operation: OperationModel, vocabulary: Vocabulary, report: Report): Raw | undefined {
+  const subject = `ikanos 1.0.0-beta5: ${operation.method} ${operation.name}`;
+  if (!METHODS.has(operation.method)) {
+    report.notExpressible(subject, `method ${operation.method} does not exist in beta5; the operation is left out`);
+    return undefined;
+  }
+  const written: Raw = {};
+  if (operation.label) written.display = operation.label;
+  if (operation.description) written.description = operation.description;
+  written.method = operation.method;
+  const parameters: Raw = {};
+  for (const parameter of operation.parameters) {
+    if (!PARAMETER_NAME.test(parameter.name)) {
+      report.notExpressible(subject, `parameter name '${parameter.name}' does not match beta5's pattern ^[a-zA-Z0-9-_*]+$; it is left out`);
+      continue;
+    }
+    parameters[parameter.name] = parameter.value === undefined ? { in: parameter.in } : { in: parameter.in, value: parameter.value };
+  }
+  if (Object.keys(parameters).length > 0) written.inputParameters = parameters;
+  if (operation.body) written.body = templateBody(operation.body);
+  if (FORMATS.has(operation.output.format)) written.outputRawFormat = operation.output.format;
+  else report.notExpressible(subject, `output format ${operation.output.format} does not exist in beta5; json is assumed`);
+  const type = operation.output.type === 'integer' ? 'number' : operation.output.type;
+  if (type) written.outputParameters = { result: { type, value: '$' } };
+  if ((operation.pagination && vocabulary.pagination) || (operation.async && vocabulary.async)) {
+    report.notExpressible(subject, 'pagination and async do not exist in beta5; they are left out');
+  }
+  return written;
+}
