@@ -166,7 +166,7 @@ describe('OpenAPI 3.1 petstore', () => {
     const createPet = pets.imported.capability.operations.find((o) => o.name === 'createPet')!;
     const body = (createPet.inputs.properties as Record<string, Record<string, unknown>>).body;
     expect(body.description).toBe('The pet to add.');
-    expect(JSON.stringify(body)).toContain('"x-format":"date"');
+    expect(JSON.stringify(body)).toContain('"format":"date"');
   });
 
   test('a CSV response is read as CSV; deepObject and webhooks are reported', async () => {

@@ -21,12 +21,18 @@ const table = JSON.parse(readFileSync(fixture('conformance/vital-users-wire.json
 const API_KEY = 'conformance-key-7f3a';
 
 /**
- * Three inputs of the table break constraints the published OpenAPI declares (the seed capability
- * declares none): `timeout` has minimum 5, and both bodies lack required fields. The imported
- * capability refuses them before sending; with the constraints met it sends the table's request.
+ * Four inputs of the table break constraints the published OpenAPI declares (the seed capability
+ * declares none): `timeout` has minimum 5, undo-delete's `user_id` is a uuid, and both bodies lack
+ * required fields. The imported capability refuses them before sending; with the constraints met it
+ * sends the table's request.
  */
 const CONSTRAINED: Record<string, { parameter: string; inputs: Record<string, unknown>; path?: string }> = {
   refresh_user_id_v2_user_refresh__user_id__post: { parameter: 'timeout', inputs: { user_id: 'u-123', timeout: 5 }, path: '/v2/user/refresh/u-123?timeout=5' },
+  undo_user_delete_v2_user_undo_delete_post: {
+    parameter: 'user_id',
+    inputs: { user_id: '7f3c2a10-4b5d-4e6f-8a9b-0c1d2e3f4a5b' },
+    path: '/v2/user/undo_delete?user_id=7f3c2a10-4b5d-4e6f-8a9b-0c1d2e3f4a5b',
+  },
   create_insurance_v2_user__user_id__insurance_post: {
     parameter: 'body',
     inputs: {

@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
 import safeRegex from 'safe-regex2';
 import type { JsonSchema } from '../types.js';
 import { escapeToken } from '../util/jsonPointer.js';
@@ -62,16 +63,33 @@ export function compilePattern(source: string, problem: (severity: 'warning' | '
   }
 }
 
+/**
+ * The formats OpenAPI adds to JSON Schema's (ajv-formats knows the latter). Any other format is an
+ * annotation, as JSON Schema allows, and is ignored without a word.
+ */
+const OPENAPI_FORMATS: Record<string, { type: 'number' | 'string'; validate: (value: never) => boolean }> = {
+  int32: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 },
+  int64: { type: 'number', validate: (n: number) => Number.isInteger(n) },
+  float: { type: 'number', validate: () => true },
+  double: { type: 'number', validate: () => true },
+  byte: { type: 'string', validate: (s: string) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s) },
+  binary: { type: 'string', validate: () => true },
+  password: { type: 'string', validate: () => true },
+};
+
 /** One validator compiler for every parameter schema of the process: schemas compile once, at load. */
 let ajv: Ajv | undefined;
 /** Problems of the schema being compiled now (ajv compiles synchronously). */
 let reportSchemaPattern: ((severity: 'warning' | 'error', message: string) => void) | undefined;
 
 function schemaCompiler(): Ajv {
-  ajv ??= new Ajv({
+  if (ajv) return ajv;
+  ajv = new Ajv({
     allErrors: true,
     strict: false,
     allowUnionTypes: true,
+    // Unknown formats are annotations; ajv would otherwise print a line on stderr for each.
+    logger: false,
     // Patterns inside schemas get the same protection as `pattern` on a parameter.
     code: {
       regExp: Object.assign((source: string) => compilePattern(source, (severity, message) => reportSchemaPattern?.(severity, message)) ?? /(?:)/u, {
@@ -79,6 +97,8 @@ function schemaCompiler(): Ajv {
       }),
     },
   });
+  addFormats.default(ajv);
+  for (const [name, format] of Object.entries(OPENAPI_FORMATS)) ajv.addFormat(name, format as { type: 'number'; validate: (n: number) => boolean });
   return ajv;
 }
 

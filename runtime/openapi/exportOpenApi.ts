@@ -12,7 +12,6 @@ import { isObject, type Raw } from './document.js';
 import { BODY_PARAMETERS_EXTENSION } from './mapRequestBody.js';
 import { UniqueNames } from './naming.js';
 import { Report, type ReportEntry } from './report.js';
-import { FORMAT_KEY } from './toJsonSchema.js';
 
 /** Options of `exportOpenApi`. */
 export interface ExportOptions {
@@ -132,7 +131,7 @@ function parametersOf(plan: OperationPlan, subject: string, report: Report): { p
 
 /** A parameter's checks as one JSON Schema (OpenAPI 3.1 schemas are JSON Schema 2020-12). */
 function schemaOf(p: ParameterPlan): JsonSchema {
-  const schema = restoreFormats({ ...(p.schema ?? {}) }) as JsonSchema;
+  const schema: JsonSchema = { ...(p.schema ?? {}) };
   if (p.type) schema.type = p.type;
   if (p.enum) schema.enum = p.enum;
   if (p.pattern) schema.pattern = p.pattern;
@@ -140,12 +139,6 @@ function schemaOf(p: ParameterPlan): JsonSchema {
   return schema;
 }
 
-/** `x-format` annotations written by the importer go back to `format`. */
-function restoreFormats(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(restoreFormats);
-  if (!isObject(node)) return node;
-  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k === FORMAT_KEY ? 'format' : k, restoreFormats(v)]));
-}
 
 function requestBodyOf(plan: OperationPlan, mediaType: string | undefined, subject: string, report: Report): Raw | undefined {
   const body = plan.body;

@@ -8,13 +8,13 @@ import type { JsonSchema } from '../types.js';
 import type { ParameterModel } from './model.js';
 import { deref, isObject, type Raw } from './document.js';
 import type { Report } from './report.js';
-import { FORMAT_KEY, type SchemaConverter } from './toJsonSchema.js';
+import type { SchemaConverter } from './toJsonSchema.js';
 
 const LOCATIONS = new Set(['path', 'query', 'header', 'cookie']);
 /** Header parameters OpenAPI says are ignored: the body, the response format and the authentication set them. */
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 /** Keys of a converted schema that the parameter itself carries. */
-const PARAMETER_KEYS = new Set(['description', 'title', 'default', 'enum', 'pattern', FORMAT_KEY, 'examples', 'type']);
+const PARAMETER_KEYS = new Set(['description', 'title', 'default', 'enum', 'pattern', 'format', 'examples', 'type']);
 
 /** Everything the parameter mapping needs about its document. */
 export interface ParameterContext {
@@ -90,7 +90,7 @@ function mapParameter(parameter: Raw, placeholders: string[], ctx: ParameterCont
   if (schema.default !== undefined) mapped.default = schema.default;
   if (Array.isArray(schema.enum)) mapped.enum = schema.enum;
   if (typeof schema.pattern === 'string') mapped.pattern = schema.pattern;
-  if (typeof schema[FORMAT_KEY] === 'string') mapped.format = schema[FORMAT_KEY] as string;
+  if (typeof schema.format === 'string') mapped.format = schema.format;
   const constraints = parameterSchema(schema);
   if (constraints) mapped.schema = constraints;
   return mapped;

@@ -6,7 +6,6 @@
 import type { ParameterModel, TemplateBody } from './model.js';
 import { deref, isObject, objectAt, type Raw } from './document.js';
 import { parameterSchema, type ParameterContext } from './mapParameters.js';
-import { FORMAT_KEY } from './toJsonSchema.js';
 
 /**
  * Set by `naftiko export openapi` on a body the capability builds from several `in: body` parameters,
@@ -67,7 +66,7 @@ function jsonParameters(mediaType: string, media: Raw, required: boolean, descri
       if (p.default !== undefined) parameter.default = p.default;
       if (Array.isArray(p.enum)) parameter.enum = p.enum;
       if (typeof p.pattern === 'string') parameter.pattern = p.pattern;
-      if (typeof p[FORMAT_KEY] === 'string') parameter.format = p[FORMAT_KEY] as string;
+      if (typeof p.format === 'string') parameter.format = p.format;
       const constraints = parameterSchema(p);
       if (constraints) parameter.schema = constraints;
       parameters.push(parameter);
@@ -93,7 +92,7 @@ function formBody(kind: 'formUrlEncoded' | 'multipartForm', source: unknown, ctx
   const requiredNames = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
   const fields = Object.keys(properties).map((name) => {
     const property = isObject(properties[name]) ? (properties[name] as Raw) : {};
-    const binary = property[FORMAT_KEY] === 'binary' || property.contentMediaType !== undefined;
+    const binary = property.format === 'binary' || property.contentMediaType !== undefined;
     return binary ? { name, filename: name, contentType: typeof property.contentMediaType === 'string' ? property.contentMediaType : 'application/octet-stream' } : { name };
   });
   const optional = fields.filter((f) => !requiredNames.has(f.name)).map((f) => f.name);

@@ -6,13 +6,6 @@
 import type { JsonSchema, ValueType } from '../types.js';
 import { deref, isObject, resolvePointer, type Raw } from './document.js';
 
-/**
- * Where the OpenAPI `format` goes. The runtime's ajv knows no formats and prints "unknown format …
- * ignored" on stderr for each one it compiles, so formats are kept as an annotation under this key;
- * set it to 'format' once the runtime's ajv is given formats (ajv-formats) or `validateFormats: false`.
- */
-export const FORMAT_KEY = 'x-format';
-
 /** Keywords of the OpenAPI schema dialect that JSON Schema does not have, or that would confuse a standalone schema. */
 const DROPPED = new Set(['nullable', 'discriminator', 'xml', 'externalDocs', 'example', '$schema', '$id', '$anchor', '$dynamicAnchor', '$dynamicRef', 'deprecated']);
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
@@ -65,8 +58,7 @@ export class SchemaConverter {
     const out: JsonSchema = {};
     for (const [key, value] of Object.entries(node)) {
       if (DROPPED.has(key) || key.startsWith('x-')) continue;
-      if (key === 'format') out[FORMAT_KEY] = value;
-      else if (SCHEMA_MAPS.has(key) && isObject(value)) {
+      if (SCHEMA_MAPS.has(key) && isObject(value)) {
         const entries = Object.entries(value).filter(([, v]) => !(key === 'properties' && usage === 'request' && deref(this.document, v)?.readOnly === true));
         out[key] = Object.fromEntries(entries.map(([k, v]) => [k, typeof v === 'boolean' ? v : this.walk(v, usage, defs)]));
       } else if (SCHEMA_LISTS.has(key) && Array.isArray(value)) out[key] = value.map((v) => (typeof v === 'boolean' ? v : this.walk(v, usage, defs)));
