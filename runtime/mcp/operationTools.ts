@@ -30,6 +30,7 @@ export function operationTools(runtime: Runtime, capabilities: Capability[] = []
       name,
       description: describeOperation(op),
       inputSchema: cleanSchema(op.inputs),
+      outputSchema: outputSchema(op),
       hints: methodHints(op.method),
       // The id, not the tool name: it is unambiguous whatever other operations are loaded.
       run: (inputs, options) => runtime.invoke(op.id, inputs, { signal: options?.signal }),
@@ -65,6 +66,17 @@ function describeOperation(op: OperationInfo): string {
   const route = `${op.method} ${op.path}`;
   const text = op.description?.trim();
   return text ? `${text}\n\n${route}` : route;
+}
+
+/**
+ * What `invoke` returns: one property per declared output (null when its JSONPath finds nothing),
+ * or the whole converted body as `result` when the operation declares none.
+ */
+function outputSchema(op: OperationInfo): Record<string, unknown> {
+  if (op.outputs.length === 0) return { type: 'object', properties: { result: { description: 'The response body.' } } };
+  const properties: Record<string, unknown> = {};
+  for (const output of op.outputs) properties[output.name] = output.type === undefined ? {} : { type: [output.type, 'null'] };
+  return { type: 'object', properties };
 }
 
 /** The runtime's `x-in` keyword only matters to the runtime itself; agents get plain JSON Schema. */

@@ -1,0 +1,162 @@
+/**
+ * MCP over Streamable HTTP: a hono app around the SDK's web-standard handler (`createMcpHandler`),
+ * served by `@hono/node-server`.
+ *
+ * The handler serves the 2026-07-28 revision (stateless: every request carries its protocol version
+ * in the `MCP-Protocol-Version` header and `_meta`, no initialize) and, for clients on 2025-11-25,
+ * 2025-06-18 and 2025-03-26, stateless 2025-era serving: initialize is answered, but no
+ * `Mcp-Session-Id` is issued and GET and DELETE (the SSE stream and session end of stateful servers)
+ * answer 405, which SDK clients expect. Answers are plain JSON.
+ *
+ * Before a request reaches MCP it passes the guards of `httpGuards.ts` (Host on loopback, Origin,
+ * exposed authentication), on whatever path it asks for.
+ */
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { createMcpHandler, isLegacyRequest, ProtocolError, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ExposedAuth } from '../expose/types.js';
+import { authGuard, hostGuard, isLoopbackAddress, jsonRpcError, originGuard } from './httpGuards.js';
+import { InFlight } from './inFlight.js';
+import { mcpServerFactory, type McpServerFactory, type McpServerSpec } from './mcpServer.js';
+
+/** Largest request body accepted over HTTP, in bytes (the SDK's own default). */
+export const MAX_HTTP_BODY = 4 * 1024 * 1024;
+
+/** Options of {@link mcpHttpApp}. */
+export interface McpHttpOptions {
+  /** Path of the MCP endpoint, e.g. `/` or `/mcp`. */
+  path: string;
+  /** Address the server listens on; on loopback, only loopback `Host` names are accepted. */
+  address: string;
+  /** Origins accepted besides loopback ones (full origins or host names). */
+  allowOrigins?: string[];
+  /** Checked on every request before it reaches MCP; failures answer 401. */
+  auth?: ExposedAuth;
+  log?: (line: string) => void;
+}
+
+/** An MCP endpoint as a hono app (usable without a socket through `app.request()`). */
+export interface McpHttpApp {
+  app: Hono;
+  /** From now on, requests answer 503; resolves once the calls in flight have answered. */
+  shutdown(): Promise<void>;
+  /** Calls in flight, for shutdown. */
+  inFlight: InFlight;
+}
+
+/** Builds the app serving `spec` at `options.path`. */
+export function mcpHttpApp(spec: McpServerSpec, options: McpHttpOptions): McpHttpApp {
+  const log = options.log ?? (() => {});
+  const inFlight = new InFlight();
+  const factory = mcpServerFactory(spec, { track: (work) => inFlight.track(work), log });
+  const mcp = mcpHandler(factory, (error) => {
+    // Client mistakes (bad version, missing _meta, mismatched headers) are answered to the client; only the server's own problems are logged.
+    if (!(error instanceof ProtocolError) && !error.message.startsWith('Rejected')) log(`mcp: ${spec.name}: ${error.message}`);
+  });
+  let closing = false;
+  const path = options.path;
+
+  const app = new Hono();
+  app.use('*', async (c, next) => {
+    if (closing) return jsonRpcError(c, 503, 'the server is shutting down', { connection: 'close' });
+    await next();
+  });
+  if (isLoopbackAddress(options.address)) app.use('*', hostGuard());
+  app.use('*', originGuard(options.allowOrigins));
+  if (options.auth) app.use('*', authGuard(options.auth, spec.name));
+  app.use(path, bodyLimit({ maxSize: MAX_HTTP_BODY, onError: (c) => jsonRpcError(c, 413, `request body larger than ${MAX_HTTP_BODY} bytes`) }));
+  app.all(path, (c) => mcp.fetch(c.req.raw));
+  app.notFound((c) => jsonRpcError(c, 404, `not found: ${c.req.path} (the MCP endpoint is ${path})`));
+  app.onError((error, c) => {
+    log(`mcp: ${spec.name}: ${c.req.method} ${c.req.path}: ${error.message}`);
+    return jsonRpcError(c, 500, 'internal error');
+  });
+
+  return {
+    app,
+    inFlight,
+    async shutdown() {
+      closing = true;
+      await inFlight.idle();
+      await mcp.close();
+    },
+  };
+}
+
+/**
+ * The SDK's handler for 2026-07-28 requests, with 2025-era requests served statelessly in front of
+ * it. The SDK's own 2025 fallback answers over SSE; this one answers plain JSON (one request, one
+ * answer, nothing to stream), as this server always has, and takes its instances from the same pool.
+ */
+function mcpHandler(factory: McpServerFactory, onerror: (error: Error) => void): { fetch(request: Request): Promise<Response>; close(): Promise<void> } {
+  const modern = createMcpHandler(factory, { legacy: 'reject', maxRequestBodySize: MAX_HTTP_BODY, onerror });
+  const legacy = async (request: Request, parsedBody: unknown): Promise<Response> => {
+    const server = factory({ era: 'legacy' });
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(request, { parsedBody });
+    } finally {
+      // Closing the transport closes the instance, which returns it to the pool.
+      await transport.close();
+    }
+  };
+  return {
+    async fetch(request) {
+      if (request.method !== 'POST') return Response.json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }, { status: 405, headers: { allow: 'POST' } });
+      let body: unknown;
+      try {
+        body = JSON.parse(await request.text());
+      } catch {
+        return Response.json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the request body is not valid JSON' }, id: null }, { status: 400 });
+      }
+      if (await isLegacyRequest(request, body)) return legacy(request, body);
+      return modern.fetch(request, { parsedBody: body });
+    },
+    close: () => modern.close(),
+  };
+}
+
+/** A listening MCP HTTP server. */
+export interface RunningMcpHttp {
+  url: string;
+  closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Serves `spec` over HTTP on `address:port`; resolves once listening. */
+export async function startMcpHttp(spec: McpServerSpec, options: McpHttpOptions & { port: number }): Promise<RunningMcpHttp> {
+  const log = options.log ?? (() => {});
+  const { app, shutdown } = mcpHttpApp(spec, options);
+  const requests = new InFlight();
+  const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
+  // Counted until the response is written, which is after the app's handler returns.
+  http.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => res.once('close', requests.enter()));
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.address, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  http.on('error', (error) => log(`mcp: ${spec.name}: ${error.message}`));
+
+  const { port } = http.address() as AddressInfo;
+  const host = options.address.includes(':') ? `[${options.address}]` : options.address;
+  const closed = new Promise<void>((resolve) => http.once('close', () => resolve()));
+  let stopping: Promise<void> | undefined;
+  const close = () =>
+    (stopping ??= (async () => {
+      http.close();
+      http.closeIdleConnections();
+      await shutdown();
+      await requests.idle();
+      http.closeAllConnections();
+      await closed;
+    })());
+  return { url: `http://${host}:${port}${options.path}`, closed, close };
+}
