@@ -14,7 +14,7 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { createMcpHandler, isLegacyRequest, ProtocolError, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { createMcpHandler, isLegacyRequest, PROTOCOL_VERSION_META_KEY, ProtocolError, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ExposedAuth } from '../expose/types.js';
@@ -113,12 +113,27 @@ function mcpHandler(factory: McpServerFactory, onerror: (error: Error) => void):
       } catch {
         return Response.json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the request body is not valid JSON' }, id: null }, { status: 400 });
       }
-      if (await isLegacyRequest(request, body)) return legacy(request, body);
-      return modern.fetch(request, { parsedBody: body });
+      // What claims 2026-07-28 is the modern handler's to answer (or reject); the SDK's own check decides the rest.
+      if (claimsModernRevision(request, body) || !(await isLegacyRequest(request, body))) return modern.fetch(request, { parsedBody: body });
+      return legacy(request, body);
     },
     close: () => modern.close(),
   };
 }
+
+/**
+ * Whether a request says it is on a 2026-07-28-era revision, by header or `_meta`: such requests are
+ * never 2025-era ones for the SDK either, so its classification need not run twice on them.
+ */
+function claimsModernRevision(request: Request, body: unknown): boolean {
+  const header = request.headers.get('mcp-protocol-version');
+  if (header !== null && header.trim() >= FIRST_MODERN_REVISION) return true;
+  const meta = (body as { params?: { _meta?: Record<string, unknown> } } | null)?.params?._meta;
+  return meta !== null && typeof meta === 'object' && PROTOCOL_VERSION_META_KEY in meta;
+}
+
+/** Revision identifiers are dates: every revision from this one on is served without initialize. */
+const FIRST_MODERN_REVISION = '2026-07-28';
 
 /** A listening MCP HTTP server. */
 export interface RunningMcpHttp {
