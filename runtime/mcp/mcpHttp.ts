@@ -41,17 +41,16 @@ export interface McpHttpOptions {
 /** An MCP endpoint as a hono app (usable without a socket through `app.request()`). */
 export interface McpHttpApp {
   app: Hono;
-  /** From now on, requests answer 503; resolves once the calls in flight have answered. */
-  shutdown(): Promise<void>;
-  /** Calls in flight, for shutdown. */
-  inFlight: InFlight;
+  /** From now on, requests answer 503 (a server that is stopping lets the ones in flight finish). */
+  refuseNewRequests(): void;
+  /** Releases the MCP handler; exchanges still in flight are aborted, so answer them first. */
+  close(): Promise<void>;
 }
 
 /** Builds the app serving `spec` at `options.path`. */
 export function mcpHttpApp(spec: McpServerSpec, options: McpHttpOptions): McpHttpApp {
   const log = options.log ?? (() => {});
-  const inFlight = new InFlight();
-  const factory = mcpServerFactory(spec, { track: (work) => inFlight.track(work), log });
+  const factory = mcpServerFactory(spec, { log });
   const mcp = mcpHandler(factory, (error) => {
     // Client mistakes (bad version, missing _meta, mismatched headers) are answered to the client; only the server's own problems are logged.
     if (!(error instanceof ProtocolError) && !error.message.startsWith('Rejected')) log(`mcp: ${spec.name}: ${error.message}`);
@@ -77,12 +76,8 @@ export function mcpHttpApp(spec: McpServerSpec, options: McpHttpOptions): McpHtt
 
   return {
     app,
-    inFlight,
-    async shutdown() {
-      closing = true;
-      await inFlight.idle();
-      await mcp.close();
-    },
+    refuseNewRequests: () => void (closing = true),
+    close: () => mcp.close(),
   };
 }
 
@@ -145,7 +140,7 @@ export interface RunningMcpHttp {
 /** Serves `spec` over HTTP on `address:port`; resolves once listening. */
 export async function startMcpHttp(spec: McpServerSpec, options: McpHttpOptions & { port: number }): Promise<RunningMcpHttp> {
   const log = options.log ?? (() => {});
-  const { app, shutdown } = mcpHttpApp(spec, options);
+  const { app, refuseNewRequests, close: closeApp } = mcpHttpApp(spec, options);
   const requests = new InFlight();
   const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
   // Counted until the response is written, which is after the app's handler returns.
@@ -166,10 +161,11 @@ export async function startMcpHttp(spec: McpServerSpec, options: McpHttpOptions 
   let stopping: Promise<void> | undefined;
   const close = () =>
     (stopping ??= (async () => {
+      refuseNewRequests();
       http.close();
       http.closeIdleConnections();
-      await shutdown();
       await requests.idle();
+      await closeApp();
       http.closeAllConnections();
       await closed;
     })());
