@@ -45,6 +45,8 @@ export interface McpHttpApp {
   refuseNewRequests(): void;
   /** Releases the MCP handler; exchanges still in flight are aborted, so answer them first. */
   close(): Promise<void>;
+  /** SDK server instances built so far: instances are reused, so this stays at the peak concurrency. */
+  instancesBuilt(): number;
 }
 
 /** Builds the app serving `spec` at `options.path`. */
@@ -78,6 +80,7 @@ export function mcpHttpApp(spec: McpServerSpec, options: McpHttpOptions): McpHtt
     app,
     refuseNewRequests: () => void (closing = true),
     close: () => mcp.close(),
+    instancesBuilt: () => factory.built,
   };
 }
 
