@@ -151,7 +151,8 @@ export async function startMcpHttp(spec: McpServerSpec, options: McpHttpOptions 
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
-    http.listen(options.port, options.address, () => {
+    // Node's default backlog (511) drops connection attempts of a burst of clients, which then wait seconds to retry.
+    http.listen({ port: options.port, host: options.address, backlog: 4096 }, () => {
       http.off('error', reject);
       resolve();
     });
