@@ -38,7 +38,7 @@ export const FULL: BenchSettings = {
   throughput: { rounds: 6, durationMs: 500, warmupMs: 300, concurrencies: [1, 64] },
   cpu: { calls: 25, rounds: 200 },
   memory: { invocations: 100_000, concurrency: 64, checkpoints: 4, warmup: 5_000 },
-  serving: { connections: 2000, durationMs: 5000, warmupMs: 2000, rounds: 4 },
+  serving: { connections: 2000, durationMs: 10_000, warmupMs: 3000, rounds: 3 },
 };
 
 /** Everything one run measured. */
@@ -172,7 +172,7 @@ export function formatReport(r: BenchResults): string {
   out.push('## Serving: MCP against REST', '');
   const { serving } = r;
   out.push(
-    `\`naftiko serve bench/users-exposed.yaml\` in its own process: one REST route and one MCP tool over the same consumed operation (\`GET /v2/user/{id}\` on the bench server, three mapped outputs), both answering the same JSON. The MCP request is the call Ikanos' CI makes: \`tools/call\` POSTed to the server root on protocol revision 2026-07-28 (\`MCP-Protocol-Version\`, \`Mcp-Method\`, \`Mcp-Name\` headers, \`_meta\`), no initialize. autocannon in the bench process, ${serving.settings.connections} connections, ${serving.settings.rounds} rounds of ${serving.settings.durationMs / 1000} s per adapter alternating which goes first, after ${serving.settings.warmupMs / 1000} s of warm-up each; medians over rounds, the ratio taken within each round.`,
+    `\`naftiko serve bench/users-exposed.yaml\` in its own process: one REST route and one MCP tool over the same consumed operation (\`GET /v2/user/{id}\` on the bench server, three mapped outputs), both answering the same JSON. The MCP request is the call Ikanos' CI makes: \`tools/call\` POSTed to the server root on protocol revision 2026-07-28 (\`MCP-Protocol-Version\`, \`Mcp-Method\`, \`Mcp-Name\` headers, \`_meta\`), no initialize. autocannon in the bench process, ${serving.settings.connections} connections, ${serving.settings.rounds} rounds of ${serving.settings.durationMs / 1000} s per adapter alternating which goes first, after ${serving.settings.warmupMs / 1000} s of warm-up each, and after each run a wait until the server has answered what the load left queued; medians over rounds, the ratio taken within each round.`,
     '',
   );
   table(

@@ -136,12 +136,23 @@ interface Run {
 
 async function load(target: Target, connections: number, durationMs: number): Promise<Run> {
   const result = await autocannon({ ...target.options, connections, duration: durationMs / 1000, timeout: 30, verifyBody: target.check });
+  await drained(target);
   return {
     requestsPerSecond: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     failures: result.errors + result.non2xx + result.mismatches,
   };
+}
+
+/**
+ * Resolves once the server has worked through what the load left queued: when a run ends, requests
+ * of connections that autocannon dropped may still be in the server, and the next run would pay for them.
+ */
+async function drained(target: Target): Promise<void> {
+  const { url, method, headers, body } = target.options;
+  const response = await fetch(url, { method: method ?? 'GET', ...(headers ? { headers } : {}), ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(120_000) });
+  await response.arrayBuffer();
 }
 
 /** Runs the comparison against a bench server at `upstream`. */
