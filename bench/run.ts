@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: load cost, invocation overhead against raw got and fetch, CPU per call and heap over
- * 100,000 invocations. Prints the report and writes it to bench/results.md.
+ * `npm run bench`: load cost, serving throughput of MCP against REST, invocation overhead against raw
+ * got and fetch, CPU per call and heap over 100,000 invocations. Prints the report and writes it to
+ * bench/results.md.
  *
  * Order matters: loading runs first so that the Users file's first load is a cold one (validator
  * module, JIT), and the memory run comes last so that it starts from a warm, settled heap.
@@ -14,6 +15,7 @@ import { corpusFiles, largestCorpusFile, measureLoad, writeGeneratedCapability, 
 import { heapOverInvocations, type MemoryResult } from './memory.js';
 import { ROOT, USERS_CAPABILITY } from './paths.js';
 import { BODIES, startBenchServer, type RunningServer } from './server.js';
+import { compareServing, type ServingResult, type ServingSettings } from './serving.js';
 
 /** A generated capability to load: its size, and how many warm loads to take the median of. */
 export interface GeneratedLoad {
@@ -27,14 +29,16 @@ export interface BenchSettings {
   throughput: { rounds: number; durationMs: number; warmupMs: number; concurrencies: number[] };
   cpu: { calls: number; rounds: number };
   memory: { invocations: number; concurrency: number; checkpoints: number; warmup: number };
+  serving: ServingSettings;
 }
 
-/** The full run: about two minutes on the 2-core machine. */
+/** The full run: about three minutes on the 2-core machine. */
 export const FULL: BenchSettings = {
   load: { usersRepeats: 50, largestRepeats: 10, corpusRepeats: 5, generated: [{ operations: 500, repeats: 20 }, { operations: 5000, repeats: 5 }] },
   throughput: { rounds: 6, durationMs: 500, warmupMs: 300, concurrencies: [1, 64] },
   cpu: { calls: 25, rounds: 200 },
   memory: { invocations: 100_000, concurrency: 64, checkpoints: 4, warmup: 5_000 },
+  serving: { connections: 2000, durationMs: 10_000, warmupMs: 3000, rounds: 3 },
 };
 
 /** Everything one run measured. */
@@ -45,6 +49,7 @@ export interface BenchResults {
   throughput: CellResult[];
   cpu: CpuResult;
   memory: MemoryResult;
+  serving: ServingResult;
   seconds: number;
 }
 
@@ -72,6 +77,8 @@ export async function runBench(settings: BenchSettings, log: (line: string) => v
 
   const server = await start();
   try {
+    log(`serving: MCP tools/call against REST, ${settings.serving.connections} connections…`);
+    const serving = await compareServing(server.url, settings.serving, log);
     const clients = await createClients(server.url);
     try {
       log('throughput and latency, interleaved rounds…');
@@ -88,6 +95,7 @@ export async function runBench(settings: BenchSettings, log: (line: string) => v
         throughput,
         cpu,
         memory,
+        serving,
         seconds: (performance.now() - started) / 1000,
       };
     } finally {
@@ -131,6 +139,11 @@ function verdicts(r: BenchResults): Verdict[] {
     { target: 'whole corpus loads in ≤ 1 s', measured: `${r.load.corpus.warmMs.toFixed(0)} ms`, met: r.load.corpus.warmMs <= 1000 },
     { target: '5,000 operations load in ≤ 500 ms', measured: `${g5000.warmMs.toFixed(0)} ms`, met: g5000.warmMs <= 500 },
     { target: 'load time linear in operations (per-op at 5,000 ÷ per-op at 500 ≤ 1.25)', measured: linear.toFixed(2), met: linear <= 1.25 },
+    {
+      target: `MCP tools/call (2026-07-28) throughput ≥ 0.8 × REST on the same operation, ${r.serving.settings.connections} connections`,
+      measured: r.serving.ratio.toFixed(3),
+      met: r.serving.ratio >= 0.8,
+    },
     { target: 'heap flat over 100,000 invocations (growth ≤ 1 MiB, ≤ 10 B per call)', measured: `${kib(r.memory.growth)}, ${r.memory.slopePerCall.toFixed(2)} B/call`, met: Math.abs(r.memory.growth) <= 2 ** 20 && r.memory.slopePerCall <= 10 },
   );
   return list;
@@ -155,6 +168,18 @@ export function formatReport(r: BenchResults): string {
 
   out.push('## Targets', '');
   table(['target', 'measured', 'met'], verdicts(r).map((v) => [v.target, v.measured, v.met ? 'yes' : '**no**']));
+
+  out.push('## Serving: MCP against REST', '');
+  const { serving } = r;
+  out.push(
+    `\`naftiko serve bench/users-exposed.yaml\` in its own process: one REST route and one MCP tool over the same consumed operation (\`GET /v2/user/{id}\` on the bench server, three mapped outputs), both answering the same JSON. The MCP request is the call Ikanos' CI makes: \`tools/call\` POSTed to the server root on protocol revision 2026-07-28 (\`MCP-Protocol-Version\`, \`Mcp-Method\`, \`Mcp-Name\` headers, \`_meta\`), no initialize. autocannon in the bench process, ${serving.settings.connections} connections, ${serving.settings.rounds} rounds of ${serving.settings.durationMs / 1000} s per adapter alternating which goes first, after ${serving.settings.warmupMs / 1000} s of warm-up each, and after each run a wait until the server has answered what the load left queued; medians over rounds, the ratio taken within each round.`,
+    '',
+  );
+  table(
+    ['adapter', 'requests/s', 'p50 ms', 'p99 ms', 'failed requests'],
+    (['rest', 'mcp'] as const).map((side) => [side === 'rest' ? 'REST' : 'MCP', serving[side].requestsPerSecond.toFixed(0), serving[side].p50.toFixed(0), serving[side].p99.toFixed(0), String(serving[side].failures)]),
+  );
+  out.push(`MCP ÷ REST: **${serving.ratio.toFixed(3)}**.`, '');
 
   out.push('## Invocation overhead', '');
   out.push(

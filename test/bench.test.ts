@@ -17,6 +17,7 @@ const TINY: BenchSettings = {
   throughput: { rounds: 2, durationMs: 30, warmupMs: 10, concurrencies: [1, 4] },
   cpu: { calls: 5, rounds: 2 },
   memory: { invocations: 40, concurrency: 4, checkpoints: 2, warmup: 5 },
+  serving: { connections: 4, durationMs: 300, warmupMs: 100, rounds: 2 },
 };
 
 describe('bench server and clients', () => {
@@ -117,7 +118,11 @@ describe('the whole run', () => {
   it('measures everything and reports every figure', async () => {
     const results = await runBench(TINY, () => {}, listenInProcess);
     const report = formatReport(results);
-    for (const heading of ['## Targets', '## Invocation overhead', '### CPU time per call', '## Load cost', '## Memory']) expect(report).toContain(heading);
+    for (const heading of ['## Targets', '## Serving: MCP against REST', '## Invocation overhead', '### CPU time per call', '## Load cost', '## Memory']) expect(report).toContain(heading);
+    expect(results.serving.rest.failures).toBe(0);
+    expect(results.serving.mcp.failures).toBe(0);
+    expect(results.serving.mcp.requestsPerSecond).toBeGreaterThan(0);
+    expect(report).toContain('MCP ÷ REST');
     expect(results.throughput).toHaveLength(4);
     expect(results.load.generated.map((g) => g.operations)).toEqual([10, 40]);
     expect(report).toContain('runtime ÷ got');

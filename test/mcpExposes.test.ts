@@ -1,21 +1,21 @@
 /**
  * The `mcp` exposes of the alpha2 examples, served as `naftiko serve` serves them (serveCapability
- * with the MCP starter) on 127.0.0.1, port 0, and driven by the official SDK client over Streamable
- * HTTP against a local stand-in of the APIs they consume. Outputs are checked field by field.
+ * with the MCP starter) on 127.0.0.1, port 0, and driven by the official SDK client (v2) over
+ * Streamable HTTP, on 2026-07-28 unless a test says otherwise, against a local stand-in of the APIs
+ * they consume. Outputs are checked field by field.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Client, Tool } from '@modelcontextprotocol/client';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createRuntime, loadCapability, type Runtime } from '../runtime/index.js';
 import { serveCapability, type Served } from '../runtime/serve/serveCapability.js';
 import { serveMcpExpose } from '../runtime/mcp/serveMcpExpose.js';
 import { CREDENTIALS, CREW, EXAMPLES, FORECAST, LEGACY_VESSELS, SHIPS, startMaritimeServer, type MaritimeServer } from './support/maritimeServer.js';
+import { REVISIONS, callTool as call, httpClient, modernToolCall, toolError, toolOutput as output, type Revision } from './support/mcpClient.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/runtime/cli/main.js');
@@ -41,25 +41,24 @@ interface Example {
   runtime: Runtime;
   /** URL of the MCP server. */
   url: string;
-  /** Opens an SDK client, with extra request headers (credentials). */
-  connect(headers?: Record<string, string>): Promise<Client>;
+  /** Opens an SDK client, with extra request headers (credentials), on 2026-07-28 unless told otherwise. */
+  connect(headers?: Record<string, string>, revision?: Revision): Promise<Client>;
   close(): Promise<void>;
 }
 
 /** Serves a capability file with every consumed namespace sent to `baseUri` (default: the stand-in). */
-async function serveFile(file: string, env: Record<string, string> = {}, baseUri = upstream.url): Promise<Example> {
+async function serveFile(file: string, env: Record<string, string> = {}, baseUri = upstream.url, options: { mcpPath?: string } = {}): Promise<Example> {
   const capability = await loadCapability(file);
   const runtime = createRuntime(capability, { baseUri, env: { ...env, MISTRAL_TOKEN: CREDENTIALS.mistralToken }, retry: { limit: 0 } });
-  const served = await serveCapability(capability, runtime, { port: 0, address: '127.0.0.1', mcp: serveMcpExpose, log: () => {} });
+  const served = await serveCapability(capability, runtime, { port: 0, address: '127.0.0.1', mcp: serveMcpExpose, log: () => {}, ...options });
   const url = served.servers.find((s) => s.type === 'mcp')!.url!;
   const clients: Client[] = [];
   return {
     served,
     runtime,
     url,
-    async connect(headers = {}) {
-      const client = new Client({ name: 'naftiko-test', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+    async connect(headers = {}, revision: Revision = '2026-07-28') {
+      const client = await httpClient(url, { revision, headers });
       clients.push(client);
       return client;
     },
@@ -69,26 +68,6 @@ async function serveFile(file: string, env: Record<string, string> = {}, baseUri
       runtime.close();
     },
   };
-}
-
-async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
-}
-
-/** The output of a successful call, parsed from its text (arrays have no structured content). */
-function output(result: CallToolResult): unknown {
-  expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-  const parsed = JSON.parse((result.content[0] as { text: string }).text) as unknown;
-  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) expect(result.structuredContent).toEqual(parsed);
-  else expect(result.structuredContent).toBeUndefined();
-  return parsed;
-}
-
-function toolError(result: CallToolResult): Record<string, unknown> {
-  expect(result.isError).toBe(true);
-  const { error } = result.structuredContent as { error: Record<string, unknown> };
-  expect((result.content[0] as { text: string }).text).toBe(`${String(error.code)}: ${String(error.message)}`);
-  return error;
 }
 
 const byName = (tools: Tool[], name: string): Tool => tools.find((t) => t.name === name)!;
@@ -105,16 +84,19 @@ describe('step-1: mock tools', () => {
   });
   afterAll(() => example?.close());
 
-  test('serves the declared tool with its input schema', async () => {
+  test('serves the declared tool with its input schema, and an output schema from its typed outputs', async () => {
+    expect(example.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(client.getServerVersion()?.name).toBe('shipyard-tools');
     expect(client.getInstructions()).toBe('Shipyard MCP tools — mock mode');
     expect(client.getServerCapabilities()).toEqual({ tools: {} });
     const { tools } = await client.listTools();
+    const text = { type: ['string', 'null'] };
     expect(tools).toEqual([
       {
         name: 'get-ship',
         description: "Retrieve a ship's details by IMO number",
         inputSchema: { type: 'object', properties: { imo_number: { type: 'string', description: 'IMO number of the ship' } }, required: ['imo_number'], additionalProperties: false },
+        outputSchema: { type: 'object', properties: { imo: text, name: text, type: text, flag: text, status: text } },
       },
     ]);
   });
@@ -140,9 +122,11 @@ describe('step-2: tools wired to the registry', () => {
   });
   afterAll(() => example?.close());
 
-  test('lists both tools, optional status not required', async () => {
+  test('lists both tools, optional status not required; an array output is described as { result: [...] }', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(['list-ships', 'get-ship']);
+    expect(byName(tools, 'list-ships').outputSchema).toMatchObject({ type: 'object', properties: { result: { type: ['array', 'null'], items: { type: ['object', 'null'] } } } });
+    expect(byName(tools, 'list-ships').outputSchema).not.toHaveProperty('required');
     expect(byName(tools, 'list-ships').inputSchema).toEqual({ type: 'object', properties: { status: { type: 'string', description: 'Filter by operational status' } }, additionalProperties: false });
     expect(byName(tools, 'get-ship').inputSchema.required).toEqual(['imo']);
   });
@@ -174,9 +158,34 @@ describe('step-3: bearer authentication on the MCP server', () => {
   afterAll(() => example?.close());
 
   test('without the token from secrets.yaml, the SDK client is refused with 401', async () => {
-    await expect(example.connect()).rejects.toMatchObject({ code: 401 });
-    await expect(example.connect({ authorization: 'Bearer wrong-token' })).rejects.toMatchObject({ code: 401 });
-    await expect(example.connect({ authorization: `Basic ${CREDENTIALS.mcpToken}` })).rejects.toMatchObject({ code: 401 });
+    for (const revision of ['2026-07-28', '2025-11-25'] as const) {
+      await expect(example.connect({}, revision)).rejects.toMatchObject({ status: 401 });
+      await expect(example.connect({ authorization: 'Bearer wrong-token' }, revision)).rejects.toMatchObject({ status: 401 });
+      await expect(example.connect({ authorization: `Basic ${CREDENTIALS.mcpToken}` }, revision)).rejects.toMatchObject({ status: 401 });
+    }
+  });
+
+  test('authentication guards every path, not only the endpoint', async () => {
+    for (const path of ['/', '/mcp', '/anything']) {
+      const response = await fetch(new URL(path, example.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(response.status, path).toBe(401);
+    }
+    const authorized = await fetch(new URL('/anything', example.url), { method: 'POST', headers: { authorization: `Bearer ${CREDENTIALS.mcpToken}` } });
+    expect(authorized.status).toBe(404);
+  });
+
+  test.each(REVISIONS)('a client on %s with the token calls the tools', async (revision) => {
+    const client = await example.connect({ authorization: `Bearer ${CREDENTIALS.mcpToken}` }, revision);
+    expect(client.getNegotiatedProtocolVersion()).toBe(revision);
+    expect(output(await call(client, 'get-ship', { imo: 'IMO9321483' }))).toEqual(mapped(SHIPS[0]));
+  });
+
+  test('no answer carries a secret: upstream errors are masked', async () => {
+    const client = await example.connect({ authorization: `Bearer ${CREDENTIALS.mcpToken}` });
+    const failed = await call(client, 'get-ship', { imo: 'IMO0000000' });
+    expect(toolError(failed)).toMatchObject({ code: 'HTTP_ERROR', status: 404 });
+    const everything = JSON.stringify([failed, await client.listTools()]);
+    for (const secret of [CREDENTIALS.registryToken, CREDENTIALS.mcpToken]) expect(everything).not.toContain(secret);
   });
 
   test('the 401 is JSON with a WWW-Authenticate challenge, and nothing reaches the registry', async () => {
@@ -296,6 +305,7 @@ describe('forecast-aggregate: a tool by ref', () => {
         },
         // safe → readOnly and not destructive, idempotent → idempotent; openWorld is never derived.
         annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+        outputSchema: { type: 'object', properties: { temperature: { type: ['number', 'null'] }, condition: { type: ['string', 'null'] } } },
       },
     ]);
   });
@@ -325,6 +335,8 @@ describe('mistral: a tool over a consumed operation with its own outputs', () =>
         description: 'Mistral AI Create an agent completion',
         inputSchema: { type: 'object', properties: {}, additionalProperties: false },
         annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+        // One unnamed `type: object` output: an object, whatever its members.
+        outputSchema: { type: 'object' },
       },
     ]);
   });
@@ -440,8 +452,8 @@ capability:
   });
 
   test('the API key header is required', async () => {
-    await expect(example.connect()).rejects.toMatchObject({ code: 401 });
-    await expect(example.connect({ 'x-fleet-key': 'wrong' })).rejects.toMatchObject({ code: 401 });
+    await expect(example.connect()).rejects.toMatchObject({ status: 401 });
+    await expect(example.connect({ 'x-fleet-key': 'wrong' })).rejects.toMatchObject({ status: 401 });
     const response = await fetch(example.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBeNull();
@@ -473,7 +485,7 @@ capability:
     expect(fleet.contents[0]).toMatchObject({ uri: 'data://fleet/all', mimeType: 'application/json' });
     expect(JSON.parse((fleet.contents[0] as { text: string }).text)).toEqual(SHIPS.map((s) => ({ imo: s.imo_number })));
     expect((await client.readResource({ uri: 'docs://fleet/guide.md' })).contents).toEqual([{ uri: 'docs://fleet/guide.md', mimeType: 'text/markdown', text: '# Fleet guide\n' }]);
-    await expect(client.readResource({ uri: 'docs://fleet/missing.md' })).rejects.toMatchObject({ code: -32002 });
+    await expect(client.readResource({ uri: 'docs://fleet/missing.md' })).rejects.toMatchObject({ code: -32602, data: { uri: 'docs://fleet/missing.md' } });
   });
 
   test('a failing dynamic resource is a protocol error carrying the code', async () => {
@@ -502,7 +514,7 @@ capability:
         ],
       },
     ]);
-    expect(await client.getPrompt({ name: 'brief', arguments: { imo: 'IMO9321483', tone: 'calm' } })).toEqual({
+    expect(await client.getPrompt({ name: 'brief', arguments: { imo: 'IMO9321483', tone: 'calm' } })).toMatchObject({
       description: 'Brief on one ship',
       messages: [
         { role: 'user', content: { type: 'text', text: 'Brief me on ship IMO9321483 in a calm tone.' } },
@@ -527,14 +539,13 @@ describe('naftiko serve', () => {
     const url = await new Promise<string>((resolve, reject) => {
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString('utf8');
-        const match = /mcp 'shipyard-tools' listening on (http:\/\/127\.0\.0\.1:\d+\/mcp) \(2 tools\)/.exec(stderr);
+        const match = /mcp 'shipyard-tools' listening on (http:\/\/127\.0\.0\.1:\d+\/) \(2 tools\)/.exec(stderr);
         if (match) resolve(match[1]);
       });
       void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
     });
 
-    const client = new Client({ name: 'naftiko-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const client = await httpClient(url, { revision: '2026-07-28' });
     upstream.delay = 800;
     const before = upstream.requests.length;
     const pending = call(client, 'get-ship', { imo: 'IMO9321483' });
@@ -545,5 +556,70 @@ describe('naftiko serve', () => {
     expect(stderr).toContain('SIGTERM');
     expect(stdout).toBe('');
     await expect(fetch(url, { method: 'POST' })).rejects.toThrow();
+  });
+});
+
+describe('where MCP is served', () => {
+  test('the call Ikanos CI makes: a 2026-07-28 tools/call POSTed to the server root, no initialize', async () => {
+    const example = await serveFile(join(EXAMPLES, 'step-2-shipyard-wiring.yml'));
+    try {
+      expect(new URL(example.url).pathname).toBe('/');
+      const { headers, body } = modernToolCall('get-ship', { imo: 'IMO9456721' }, 'ikanos-1');
+      const response = await fetch(example.url, { method: 'POST', headers, body });
+      expect(response.status).toBe(200);
+      const answer = (await response.json()) as { jsonrpc: string; id: string; result: { structuredContent: unknown; content: Array<{ type: string; text: string }> } };
+      expect(answer).toMatchObject({ jsonrpc: '2.0', id: 'ikanos-1' });
+      expect(answer.result.structuredContent).toEqual(mapped(SHIPS[1]));
+      expect(JSON.parse(answer.result.content[0].text)).toEqual(mapped(SHIPS[1]));
+      // The Mcp-Name header must name the tool the body calls.
+      const mismatch = await fetch(example.url, { method: 'POST', headers: { ...headers, 'mcp-name': 'list-ships' }, body });
+      expect(mismatch.status).toBe(400);
+      expect(((await mismatch.json()) as { error: { code: number } }).error.code).toBe(-32020);
+    } finally {
+      await example.close();
+    }
+  });
+
+  test("at the expose's own path when it declares one, or at the path serve is given", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'naftiko-mcp-path-'));
+    try {
+      const file = join(dir, 'pathed.yml');
+      writeFileSync(
+        file,
+        `naftiko: "1.0.0-alpha2"
+capability:
+  exposes:
+    - type: mcp
+      port: 3001
+      path: /mcp
+      namespace: pathed
+      tools:
+        - name: hello
+          description: Says hello
+          outputParameters:
+            - name: greeting
+              type: string
+              value: hello
+`,
+      );
+      const declared = await serveFile(file);
+      try {
+        expect(new URL(declared.url).pathname).toBe('/mcp');
+        const client = await declared.connect();
+        expect(output(await call(client, 'hello'))).toEqual({ greeting: 'hello' });
+        expect((await fetch(new URL('/', declared.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
+      } finally {
+        await declared.close();
+      }
+      const moved = await serveFile(file, {}, upstream.url, { mcpPath: '/v1/mcp' });
+      try {
+        expect(new URL(moved.url).pathname).toBe('/v1/mcp');
+        expect(output(await call(await moved.connect(), 'hello'))).toEqual({ greeting: 'hello' });
+      } finally {
+        await moved.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

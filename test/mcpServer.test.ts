@@ -1,6 +1,7 @@
 /**
  * `naftiko mcp` as MCP clients use it: the built CLI in a child process, driven by the official
- * SDK client over stdio and Streamable HTTP, against the Junction sandbox.
+ * SDK client (v2) over stdio and Streamable HTTP on every protocol revision served, and by raw
+ * requests where the exact bytes matter, against the Junction sandbox.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,15 +10,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Client, Tool } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createRuntime, loadCapability, type Capability } from '../runtime/index.js';
 import { operationTools } from '../runtime/mcp/operationTools.js';
 import { SANDBOX_API_KEY, startJunctionSandbox, type JunctionSandbox } from '../sandbox/junction.js';
 import { startScriptedServer } from './support/scriptedServer.js';
+import { REVISIONS, callTool as call, httpClient, mcpClient, modernToolCall, toolError as checkedToolError, type Revision } from './support/mcpClient.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/runtime/cli/main.js');
@@ -34,11 +35,11 @@ for (const [key, value] of Object.entries(process.env)) if (value !== undefined 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 /** A client connected to `naftiko mcp ARGS` over stdio; stderr is collected. */
-async function stdioClient(args: string[]): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
+async function stdioClient(args: string[], revision?: Revision): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', ...args], cwd: ROOT, env: ENV, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const client = new Client({ name: 'naftiko-test', version: '1.0.0' });
+  const client = mcpClient(revision);
   await client.connect(transport);
   return { client, transport, stderr: () => stderr };
 }
@@ -51,7 +52,7 @@ async function startHttp(args: string[]): Promise<{ child: ChildProcess; url: st
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
-      const match = /mcp '[^']+' listening on (http:\/\/\S+\/mcp)/.exec(stderr);
+      const match = /mcp '[^']+' listening on (http:\/\/\S+)/.exec(stderr);
       if (match) resolve(match[1]);
     });
     void exited.then((code) => reject(new Error(`naftiko exited with ${code} before listening: ${stderr}`)));
@@ -59,21 +60,10 @@ async function startHttp(args: string[]): Promise<{ child: ChildProcess; url: st
   return { child, url, exited, stderr: () => stderr };
 }
 
-async function httpClient(url: string, headers: Record<string, string> = {}): Promise<Client> {
-  const client = new Client({ name: 'naftiko-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
-  return client;
-}
-
-async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
-}
-
 /** The text and structured error of a failed call. */
 function toolError(result: CallToolResult): { text: string; error: Record<string, unknown> } {
-  expect(result.isError).toBe(true);
-  const text = (result.content[0] as { type: 'text'; text: string }).text;
-  return { text, error: (result.structuredContent as { error: Record<string, unknown> }).error };
+  const error = checkedToolError(result);
+  return { text: (result.content[0] as { type: 'text'; text: string }).text, error };
 }
 
 /** A URL on 127.0.0.1 where nothing listens. */
@@ -186,9 +176,27 @@ describe('naftiko mcp over stdio', () => {
     expect(error).toMatchObject({ code: 'HTTP_ERROR', status: 404, method: 'GET', body: { detail: expect.any(String) } });
   });
 
-  test('an unknown tool is a protocol error, and the server keeps serving', async () => {
-    await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toThrow(/unknown tool 'no_such_tool'/);
+  test('an unknown tool is a protocol error -32602 whose message says so once, and the server keeps serving', async () => {
+    const error = await client.callTool({ name: 'no_such_tool', arguments: {} }).then(
+      () => undefined,
+      (thrown: unknown) => thrown as { code: number; message: string },
+    );
+    expect(error).toMatchObject({ code: -32602, message: "unknown tool 'no_such_tool'" });
     expect((await client.listTools()).tools).toHaveLength(19);
+  });
+
+  test('results and tool errors both validate against the output schema each tool declares', async () => {
+    const ajv = new Ajv({ strict: false });
+    const getUser = tools.find((t) => t.name === GET_USER)!;
+    expect(getUser.outputSchema).toMatchObject({ type: 'object' });
+    expect(getUser.outputSchema).not.toHaveProperty('required');
+    const validate = ajv.compile(getUser.outputSchema!);
+    const created = await call(client, CREATE_USER, { body: { client_user_id: 'mcp-schema-1' } });
+    const { user_id } = (created.structuredContent as { result: { user_id: string } }).result;
+    for (const result of [await call(client, GET_USER, { user_id }), await call(client, GET_USER, { user_id: UNKNOWN_USER }), await call(client, GET_USER, {})]) {
+      expect(validate(result.structuredContent), JSON.stringify(validate.errors)).toBe(true);
+    }
+    for (const tool of tools) expect(ajv.validateSchema(tool.outputSchema!), tool.name).toBe(true);
   });
 
   test('a call in flight when SIGTERM arrives still gets its answer', async () => {
@@ -211,7 +219,40 @@ describe('naftiko mcp over stdio', () => {
 
 });
 
+describe('naftiko mcp over stdio on 2026-07-28', () => {
+  test('a pinned client calls tools without initialize', async () => {
+    const { client } = await stdioClient([FILE, '--base-uri', sandbox.url], '2026-07-28');
+    try {
+      expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+      expect((await client.listTools()).tools).toHaveLength(19);
+      expect(toolError(await call(client, GET_USER, { user_id: UNKNOWN_USER })).error).toMatchObject({ code: 'HTTP_ERROR', status: 404 });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('naftiko mcp on stdio, raw', () => {
+  test('a message over 4 MiB gets a JSON-RPC error with its id, and the server keeps serving', async () => {
+    const child = spawn(process.execPath, [CLI, 'mcp', FILE], { cwd: ROOT, env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    // SDK clients write the id after the params, so it comes at the very end of the oversized line.
+    const huge = `{"jsonrpc":"2.0","method":"tools/call","params":{"name":"${CREATE_USER}","arguments":{"body":{"note":"${'x'.repeat(5 * 1024 * 1024)}"}}},"id":"big-1"}`;
+    child.stdin.write(`${huge}\n`);
+    child.stdin.end(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' })}\n`);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    const replies = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(replies).toEqual([
+      { jsonrpc: '2.0', id: 'big-1', error: { code: -32600, message: `message too large: over ${4 * 1024 * 1024} bytes (this server's limit)` } },
+      { result: {}, jsonrpc: '2.0', id: 2 },
+    ]);
+    expect(stderr).toContain('refused a message over the size limit (id "big-1")');
+  });
+
   test('stdout carries nothing but the protocol; the end of stdin stops the server with 0', async () => {
     const child = spawn(process.execPath, [CLI, 'mcp', FILE, '--verbose'], { cwd: ROOT, env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -244,6 +285,9 @@ describe('naftiko mcp command line', () => {
     expect(both.stderr).toMatch(/^naftiko: give either --stdio or --port, not both\nusage: naftiko mcp FILE\.\.\./);
     expect(address).toMatchObject({ code: 2, stdout: '' });
     expect(address.stderr).toMatch(/^naftiko: --address needs --port\n/);
+    const path = await naftiko(['mcp', FILE, '--path', '/x']);
+    expect(path).toMatchObject({ code: 2, stdout: '' });
+    expect(path.stderr).toMatch(/^naftiko: --path needs --port\n/);
     expect(mock).toMatchObject({ code: 1, stdout: '' });
     expect(mock.stderr).toMatch(/^naftiko: INPUT_INVALID: .*step-1-shipyard-mock\.yml: no consumed operation to serve as a tool \(to serve 'exposes', use 'naftiko serve'\)\n$/);
   });
@@ -340,6 +384,89 @@ describe('naftiko mcp over Streamable HTTP', () => {
       expect(own.stderr()).toContain('SIGTERM');
     } finally {
       await slow.close();
+    }
+  });
+
+  test.each(REVISIONS)('a client on %s negotiates it and calls tools', async (revision) => {
+    const own = await httpClient(server.url, { revision });
+    try {
+      expect(own.getNegotiatedProtocolVersion()).toBe(revision);
+      expect(own.getServerVersion()?.name).toBe('users');
+      expect(toolError(await call(own, GET_USER, { user_id: UNKNOWN_USER })).error).toMatchObject({ code: 'HTTP_ERROR', status: 404 });
+    } finally {
+      await own.close();
+    }
+  });
+
+  test('the call Ikanos CI makes (2026-07-28, no initialize) is answered as plain JSON', async () => {
+    const created = await call(client, CREATE_USER, { body: { client_user_id: 'mcp-raw-1' } });
+    const user = (created.structuredContent as { result: { user_id: string } }).result;
+    const { headers, body } = modernToolCall(GET_USER, { user_id: user.user_id }, 7);
+    const response = await fetch(server.url, { method: 'POST', headers, body });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const answer = (await response.json()) as { id: number; result: { content: Array<{ text: string }>; structuredContent: unknown; isError?: boolean } };
+    expect(answer.id).toBe(7);
+    expect(answer.result.isError).toBeUndefined();
+    expect(answer.result.structuredContent).toEqual({ result: user });
+    expect(JSON.parse(answer.result.content[0].text)).toEqual({ result: user });
+  });
+
+  test('version negotiation: an unknown 2026-era revision is refused naming the supported one; an unknown initialize version gets the latest 2025 one', async () => {
+    const { headers, body } = modernToolCall(GET_USER, { user_id: UNKNOWN_USER });
+    const future = await fetch(server.url, {
+      method: 'POST',
+      headers: { ...headers, 'mcp-protocol-version': '2099-01-01' },
+      body: body.replaceAll('2026-07-28', '2099-01-01'),
+    });
+    expect(future.status).toBe(400);
+    expect(((await future.json()) as { error: { data: unknown } }).error.data).toMatchObject({ supported: ['2026-07-28'], requested: '2099-01-01' });
+
+    const init = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2024-01-01', capabilities: {}, clientInfo: { name: 'old', version: '1' } } }),
+    });
+    expect(((await init.json()) as { result: { protocolVersion: string } }).result.protocolVersion).toBe('2025-11-25');
+  });
+
+  test('invalid params are -32602 with a one-line message naming the field', async () => {
+    const { headers, body } = modernToolCall(GET_USER, {}, 9);
+    const response = await fetch(server.url, { method: 'POST', headers, body: body.replace('"arguments":{}', '"arguments":"not an object"') });
+    expect(await response.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 9,
+      error: { code: -32602, message: 'Invalid tools/call request: params.arguments: Invalid input: expected record, received string' },
+    });
+  });
+
+  test('refuses a foreign Origin with 403; no Origin and loopback origins are served', async () => {
+    const post = (origin?: string) =>
+      fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(origin ? { origin } : {}) },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      });
+    const foreign = await post('https://evil.example');
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { error: { message: string } }).error.message).toMatch(/origin https:\/\/evil\.example/);
+    for (const origin of [undefined, 'http://localhost:5173', 'http://127.0.0.1:8080']) expect((await post(origin)).status, String(origin)).toBe(200);
+    expect((await post('null')).status).toBe(403);
+  });
+
+  test('--allow-origin and --path', async () => {
+    const own = await startHttp(['mcp', FILE, '--port', '0', '--path', 'tools', '--allow-origin', 'https://app.example.com', '--allow-origin', 'ide.example']);
+    try {
+      expect(own.url).toMatch(/\/tools$/);
+      const post = (url: string, origin: string) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', origin }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) });
+      expect((await post(own.url, 'https://app.example.com')).status).toBe(200);
+      expect((await post(own.url, 'http://app.example.com')).status).toBe(403);
+      expect((await post(own.url, 'https://ide.example:8443')).status).toBe(200);
+      expect((await post(new URL('/mcp', own.url).href, 'https://app.example.com')).status).toBe(404);
+    } finally {
+      own.child.kill('SIGTERM');
+      await own.exited;
     }
   });
 

@@ -233,7 +233,7 @@ describe('authentication, typed parameters and forward (fixture)', () => {
     const none = await call(`${url}/fleet?limit=1`);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"$/);
-    expect(none.body.error).toEqual({ code: 'UNAUTHORIZED', message: 'missing or invalid credentials' });
+    expect(none.body.error).toEqual({ code: 'UNAUTHORIZED', message: 'unauthorized: missing or wrong credentials' });
     expect((await call(`${url}/fleet?limit=1`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
     expect(maritime.requests).toHaveLength(0);
   });

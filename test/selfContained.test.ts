@@ -7,7 +7,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && /\.(ts|js|json)$/.test(e.name) && !e.parentPath.includes('fixtures'))
+    // test/conformance/node_modules holds the conformance suite's installed packages, not project code.
+    .filter((e) => e.isFile() && /\.(ts|js|json)$/.test(e.name) && !e.parentPath.includes('fixtures') && !e.parentPath.includes('node_modules'))
     .map((e) => join(e.parentPath, e.name));
 }
 

@@ -1,12 +1,12 @@
 import type { Capability, RuntimeEvent } from '../index.js';
-import type { McpTransportOptions } from '../mcp/mcpServer.js';
+import type { McpTransportOptions } from '../mcp/startMcp.js';
 import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
 import { EXIT, err, plural, reportWarnings } from './output.js';
 
 /** `naftiko mcp FILE...`: every consumed operation of the files as an MCP tool. */
 export const mcp: Command = {
   name: 'mcp',
-  usage: 'naftiko mcp FILE... [--stdio | --port N] [--address A] [--base-uri URL|namespace=URL] [--timeout MS] [--verbose]',
+  usage: 'naftiko mcp FILE... [--stdio | --port N [--address A] [--path P] [--allow-origin O]] [--base-uri URL|namespace=URL] [--timeout MS] [--verbose]',
   help: `usage: naftiko mcp FILE... [--stdio | --port N] [options]
 
 Serves every consumed operation of the capability FILEs as an MCP tool, whether
@@ -14,17 +14,31 @@ or not the files declare 'exposes'. A tool is named after its operation (with
 the namespace in front when two namespaces use the same name); its input schema
 comes from the operation's parameters and its hints from the HTTP method: GET is
 read-only, PUT, PATCH and DELETE are destructive, PUT and DELETE idempotent.
-A failing call answers an MCP tool error 'CODE: message' (INPUT_INVALID,
-HTTP_ERROR, NETWORK, ...) with the error's JSON as structured content.
+A result is the operation's outputs as JSON text and as structured content
+(described by the tool's output schema); a failing call answers an MCP tool
+error 'CODE: message' (INPUT_INVALID, HTTP_ERROR, NETWORK, ...) with the
+error's JSON as structured content.
+
+Protocol revisions: 2026-07-28 (stateless, no initialize) and, with
+initialize, 2025-11-25, 2025-06-18 and 2025-03-26.
 
 Transports:
   --stdio               MCP over stdin/stdout (the default): stdout carries
-                        nothing but the protocol, logs go to stderr
+                        nothing but the protocol, logs go to stderr; a
+                        message over 4 MiB is answered with a JSON-RPC error
   --port N              Streamable HTTP at http://ADDRESS:N/mcp (0 picks a free
                         port); stateless: POST only, plain JSON answers
 
+Options with --port:
+  --address A           interface to listen on (default 127.0.0.1); on a
+                        loopback address only loopback Host names are served
+  --path P              path of the endpoint (default /mcp)
+  --allow-origin O      accept browser requests from origin O (repeatable), a
+                        full origin (https://app.example.com) or a host name;
+                        requests without Origin or from loopback origins are
+                        always accepted, any other Origin is refused with 403
+
 Options:
-  --address A           interface to listen on with --port (default 127.0.0.1)
   --base-uri URL        send every namespace to URL (sandbox, region, stand-in)
   --base-uri NS=URL     send namespace NS to URL (repeatable)
   --timeout MS          per-call timeout in milliseconds
@@ -44,13 +58,17 @@ Exit status: 0 stopped cleanly, 1 invalid capability, 2 usage error,
       stdio: { type: 'boolean' },
       port: { type: 'string' },
       address: { type: 'string' },
+      path: { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
       'base-uri': { type: 'string', multiple: true },
       timeout: { type: 'string' },
       verbose: { type: 'boolean' },
     });
     if (positionals.length === 0) throw new UsageError('no capability file given', mcp.usage, mcp.name);
     if (values.stdio && values.port !== undefined) throw new UsageError('give either --stdio or --port, not both', mcp.usage, mcp.name);
-    if (values.port === undefined && values.address !== undefined) throw new UsageError('--address needs --port', mcp.usage, mcp.name);
+    for (const flag of ['address', 'path', 'allow-origin'] as const) {
+      if (values.port === undefined && values[flag] !== undefined) throw new UsageError(`--${flag} needs --port`, mcp.usage, mcp.name);
+    }
     const port = values.port === undefined ? undefined : portNumber(mcp, values.port);
 
     const { createRuntime, InputError, loadCapability } = await import('../index.js');
@@ -66,7 +84,7 @@ Exit status: 0 stopped cleanly, 1 invalid capability, 2 usage error,
 
     // Loaded here, not at the top: the SDK would slow down the start of every other command.
     const [{ startMcp }, { operationTools }, { closeOnSignal }] = await Promise.all([
-      import('../mcp/mcpServer.js'),
+      import('../mcp/startMcp.js'),
       import('../mcp/operationTools.js'),
       import('../serve/serveCapability.js'),
     ]);
@@ -80,7 +98,9 @@ Exit status: 0 stopped cleanly, 1 invalid capability, 2 usage error,
         ...(descriptions.length > 0 ? { instructions: descriptions.join('\n\n') } : {}),
       };
       const transport: McpTransportOptions =
-        port === undefined ? { transport: 'stdio', log: err } : { transport: 'http', port, address: values.address ?? '127.0.0.1', log: err };
+        port === undefined
+          ? { transport: 'stdio', log: err }
+          : { transport: 'http', port, address: values.address ?? '127.0.0.1', path: values.path ?? '/mcp', allowOrigins: values['allow-origin'] ?? [], log: err };
       const server = await listen(() => startMcp(spec, transport));
       if (server === undefined) return EXIT_UNAVAILABLE;
       err(`mcp '${spec.name}' ${server.url ? `listening on ${server.url}` : 'serving on stdio'} (${plural(spec.tools.length, 'tool')})`);

@@ -5,25 +5,35 @@ import { EXIT_UNAVAILABLE, listen, portNumber } from './mcp.js';
 /** `naftiko serve FILE`: runs every `rest` and `mcp` entry of the capability's `exposes`. */
 export const serve: Command = {
   name: 'serve',
-  usage: 'naftiko serve FILE [--port N] [--address A] [--base-uri URL|namespace=URL] [--timeout MS] [--verbose]',
+  usage: 'naftiko serve FILE [--port N] [--address A] [--path P] [--allow-origin O] [--base-uri URL|namespace=URL] [--timeout MS] [--verbose]',
   help: `usage: naftiko serve FILE [options]
 
 Serves every 'exposes' entry of the capability FILE: 'rest' as an HTTP API,
-'mcp' as an MCP server over Streamable HTTP (http://ADDRESS:PORT/mcp, stateless)
-or stdio, as the file declares. MCP tools take their input schema from
-'inputParameters', their title from 'label' and their annotations from 'hints'
-(or from the referenced aggregate function's 'semantics'). Declared
+'mcp' as an MCP server over Streamable HTTP (stateless; at the expose's 'path',
+or at / when it declares none, as upstream serves it) or stdio, as the file
+declares. MCP serves protocol revisions 2026-07-28 (no initialize) and
+2025-11-25, 2025-06-18, 2025-03-26 (with initialize). MCP tools take their
+input schema from 'inputParameters', their output schema from typed
+'outputParameters', their title from 'label' and their annotations from
+'hints' (or from the referenced aggregate function's 'semantics'). Declared
 'authentication' (bearer, apikey, basic) is checked on every HTTP request:
-a missing or wrong credential answers 401.
+a missing or wrong credential answers 401. A browser request from a foreign
+Origin answers 403.
 
 One line per server is logged on stderr, e.g.
-  mcp 'shipyard-tools' listening on http://127.0.0.1:3001/mcp (2 tools)
+  mcp 'shipyard-tools' listening on http://127.0.0.1:3001/ (2 tools)
 
 Options:
   --port N              port of the first HTTP server (file order); the next
                         ones take the following ports; 0 picks free ports
   --address A           interface of every server, e.g. 127.0.0.1 for a file
-                        written for 0.0.0.0 in a container
+                        written for 0.0.0.0 in a container; on a loopback
+                        address, MCP serves only loopback Host names
+  --path P              path of every MCP endpoint, instead of the expose's
+  --allow-origin O      MCP accepts browser requests from origin O too
+                        (repeatable): a full origin (https://app.example.com)
+                        or a host name; no Origin or a loopback one is always
+                        accepted
   --base-uri URL        send every consumed namespace to URL
   --base-uri NS=URL     send consumed namespace NS to URL (repeatable)
   --timeout MS          per-call timeout of consumed operations in milliseconds
@@ -40,6 +50,8 @@ Exit status: 0 stopped cleanly, 1 invalid capability or nothing to serve,
     const { values, positionals } = parseCommandLine(serve, args, {
       port: { type: 'string' },
       address: { type: 'string' },
+      path: { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
       'base-uri': { type: 'string', multiple: true },
       timeout: { type: 'string' },
       verbose: { type: 'boolean' },
@@ -62,6 +74,8 @@ Exit status: 0 stopped cleanly, 1 invalid capability or nothing to serve,
         serveCapability(capability, runtime, {
           port,
           address: values.address,
+          mcpPath: values.path,
+          allowOrigins: values['allow-origin'],
           log: err,
           mcp: serveMcpExpose,
         }),

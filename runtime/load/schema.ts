@@ -360,6 +360,8 @@ const exposesEntry = discriminated('type', adapterCommon, {
     properties: {
       namespace,
       transport: { type: 'string', enum: ['http', 'stdio'] },
+      // Not in the grammar (upstream serves MCP at `/`): lets a file put the endpoint elsewhere.
+      path: str,
       tools: arrayOf(mcpTool),
       resources: arrayOf(mcpResource),
       prompts: arrayOf(mcpPrompt),

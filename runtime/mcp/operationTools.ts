@@ -4,6 +4,7 @@
  * shape as those compiled from `exposes`, so one MCP server serves both.
  */
 import type { OperationInfo, Runtime } from '../index.js';
+import { outputSchema } from '../orchestration/outputSchema.js';
 import type { ExposedOperation } from '../orchestration/types.js';
 
 /** Longest tool name many MCP clients accept (`^[a-zA-Z0-9_-]{1,64}$`). */
@@ -27,6 +28,7 @@ export function operationTools(runtime: Runtime): ExposedOperation[] {
       name,
       description: describeOperation(op),
       inputSchema: cleanSchema(op.inputs),
+      outputSchema: operationOutputSchema(op),
       hints: { ...op.hints, openWorld: true },
       // The id, not the tool name: it is unambiguous whatever other operations are loaded.
       run: (inputs, options) => runtime.invoke(op.id, inputs, { signal: options?.signal }),
@@ -40,6 +42,14 @@ function describeOperation(op: OperationInfo): string {
   const route = `${op.method} ${op.path}`;
   const text = op.description?.trim();
   return text ? `${text}\n\n${route}` : route;
+}
+
+/**
+ * What `invoke` returns: one property per declared output (null when its JSONPath finds nothing),
+ * or the whole converted body as `result` when the operation declares none.
+ */
+function operationOutputSchema(op: OperationInfo): Record<string, unknown> {
+  return outputSchema(op.outputs) ?? { type: 'object', properties: { result: { description: 'The response body.' } } };
 }
 
 /** The runtime's `x-in` keyword only matters to the runtime itself; agents get plain JSON Schema. */

@@ -4,7 +4,7 @@
  */
 import { SpecError } from '../index.js';
 import type { McpExposeSpec } from '../orchestration/types.js';
-import { startMcp, type RunningMcp } from './mcpServer.js';
+import { startMcp, type RunningMcp } from './startMcp.js';
 
 /** Options of {@link serveMcpExpose}. */
 export interface ServeMcpExposeOptions {
@@ -12,6 +12,10 @@ export interface ServeMcpExposeOptions {
   port?: number;
   /** Wins over the expose's `address`. */
   address?: string;
+  /** Wins over the expose's `path`; without either, the endpoint is `/` (as upstream serves it). */
+  path?: string;
+  /** Browser origins accepted besides loopback ones. */
+  allowOrigins?: string[];
   /** Where the server's own problems are reported (default: nowhere). */
   log?: (line: string) => void;
 }
@@ -28,12 +32,20 @@ export function serveMcpExpose(expose: McpExposeSpec, options: ServeMcpExposeOpt
     prompts: expose.prompts,
     ...(expose.description !== undefined ? { instructions: expose.description } : {}),
   };
-  if (expose.transport === 'stdio') return startMcp(spec, { transport: 'stdio', log: options.log });
+  if (expose.transport === 'stdio') return startMcp(spec, { transport: 'stdio', ...(options.log ? { log: options.log } : {}) });
   const port = options.port ?? expose.port;
   if (port === undefined) {
     // The schema requires a port on HTTP exposes; this guards specs built by hand.
     const message = `mcp expose '${expose.namespace}' has no port`;
     throw new SpecError(message, [{ severity: 'error', ...expose.source, message }]);
   }
-  return startMcp(spec, { transport: 'http', port, address: options.address ?? expose.address, auth: expose.auth, log: options.log });
+  return startMcp(spec, {
+    transport: 'http',
+    port,
+    address: options.address ?? expose.address,
+    path: options.path ?? expose.path,
+    ...(options.allowOrigins ? { allowOrigins: options.allowOrigins } : {}),
+    ...(expose.auth ? { auth: expose.auth } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
 }

@@ -15,6 +15,7 @@ import { compileExposedAuth } from './exposedAuth.js';
 import { compileForward } from './forward.js';
 import { checkInputs, compileInputs, inputSchema, type ExposedInput } from './inputs.js';
 import { compileOrchestration, type Orchestration } from './compileOrchestration.js';
+import { outputSchema } from './outputSchema.js';
 import type { ExposeSpec, ExposedAuth, ExposedOperation, McpExposeSpec, McpPromptSpec, McpResourceSpec, RestExposeSpec, RestOperationSpec, ToolHints } from './types.js';
 
 type Raw = Record<string, unknown>;
@@ -197,6 +198,7 @@ function compileMcp(entry: Raw, pointer: string, ctx: Context): McpExposeSpec {
     source: sink.ref(pointer),
   };
   if (typeof entry.port === 'number') spec.port = entry.port;
+  if (typeof entry.path === 'string' && entry.path !== '') spec.path = entry.path;
   if (typeof entry.description === 'string') spec.description = entry.description;
   const auth = compileAuth(entry, pointer, namespace, ctx);
   if (auth) spec.auth = auth;
@@ -327,6 +329,8 @@ function exposed(name: string, unit: Raw, inputs: ExposedInput[], resolved: Reso
   };
   if (typeof unit.label === 'string') operation.title = unit.label;
   if (typeof unit.description === 'string') operation.description = unit.description;
+  const output = outputSchema(unit.outputParameters);
+  if (output) operation.outputSchema = output;
   const hints: ToolHints | undefined = resolved.hints;
   if (hints) operation.hints = hints;
   return operation;

@@ -31,6 +31,8 @@ export interface ExposedOperation {
   description?: string;
   /** JSON Schema (type object) of the inputs, from inputParameters (type, description, required, pattern, enum). */
   inputSchema: Record<string, unknown>;
+  /** JSON Schema of the result, from typed outputParameters; absent when they do not say. */
+  outputSchema?: Record<string, unknown>;
   hints?: ToolHints;
   /** Runs the operation: validates inputs (INPUT_INVALID naming the argument), calls/maps, returns the mapped output (plain JSON). */
   run(inputs: Record<string, unknown>, options?: RunOptions): Promise<unknown>;
@@ -72,6 +74,8 @@ export interface McpExposeSpec {
   transport: 'stdio' | 'http';
   address: string;
   port?: number;
+  /** HTTP path of the MCP endpoint, when the expose declares one (`/` otherwise). */
+  path?: string;
   auth?: ExposedAuth;
   tools: ExposedOperation[];
   resources: McpResourceSpec[];

@@ -11,7 +11,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import { HttpError, InputError, NaftikoError } from '../index.js';
 import type { RestExposeSpec, RestOperationSpec } from '../orchestration/types.js';
 import { select } from '../orchestration/values.js';
-import { clientError, headersOf, requireAuth } from '../serve/guards.js';
+import { authGuard, clientError, headersOf, hostGuard, isLoopbackAddress, type Refuse } from '../serve/guards.js';
 import { listen, type RunningServer } from '../serve/listen.js';
 
 export type { RunningServer };
@@ -37,13 +37,20 @@ interface Route {
 
 /** Starts serving `spec`; resolves once listening. */
 export async function startRestServer(spec: RestExposeSpec, options: RestServerOptions = {}): Promise<RunningServer> {
-  return listen(createRestApp(spec, options.log).fetch, options.port ?? spec.port, options.address ?? spec.address);
+  const address = options.address ?? spec.address;
+  return listen(createRestApp(spec, { log: options.log, loopback: isLoopbackAddress(address) }).fetch, { port: options.port ?? spec.port, address, log: options.log });
 }
 
-/** The hono app serving `spec`, usable without a socket (`app.request()`). */
-export function createRestApp(spec: RestExposeSpec, log: (line: string) => void = () => {}): Hono {
+/**
+ * The hono app serving `spec`, usable without a socket (`app.request()`). On a loopback address
+ * (`loopback`), requests naming another Host are refused, against DNS rebinding.
+ */
+export function createRestApp(spec: RestExposeSpec, options: { log?: (line: string) => void; loopback?: boolean } = {}): Hono {
+  const log = options.log ?? (() => {});
   const app = new Hono({ strict: false });
-  app.use(requireAuth(spec.auth, spec.namespace, (challenge) => failure(401, { code: 'UNAUTHORIZED', message: 'missing or invalid credentials' }, challenge)));
+  const refuse: Refuse = (status, message, headers) => failure(status, { code: status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message }, headers);
+  if (options.loopback) app.use(hostGuard(refuse));
+  if (spec.auth) app.use(authGuard(refuse, spec.auth, spec.namespace));
   app.use(
     methodNotAllowed({
       app,

@@ -1,26 +1,81 @@
 /**
- * What every HTTP adapter (REST, MCP, skills) checks and how it answers errors, written once.
+ * What every HTTP adapter (REST, MCP, skills) checks before a request reaches a served capability, and
+ * how it shows errors to remote clients, written once. Each adapter renders refusals in its own format
+ * (a JSON-RPC error for MCP, `{ error }` for REST) through a {@link Refuse} function.
  */
 import type { MiddlewareHandler } from 'hono';
 import type { NaftikoError } from '../index.js';
 import type { ExposedAuth } from '../orchestration/types.js';
 
+/** Renders a refusal in the adapter's own error format. */
+export type Refuse = (status: 401 | 403, message: string, headers?: Record<string, string>) => Response;
+
+/** Host names (and origin host names) of this machine's loopback interface. */
+export const LOOPBACK_HOSTNAMES: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+
+/** Whether a listening address only accepts connections from this machine. */
+export function isLoopbackAddress(address: string): boolean {
+  return address === 'localhost' || address === '::1' || address === '[::1]' || address.startsWith('127.');
+}
+
 /**
- * Refuses a request without the credentials the expose declares, before routing: an unauthenticated
- * caller learns nothing about which paths or methods exist. The comparison is constant-time
- * (`ExposedAuth.verify`).
+ * Refuses (403) a request whose `Host` is not one of `hostnames` (port ignored). A server on loopback
+ * uses {@link LOOPBACK_HOSTNAMES}: a web page whose domain an attacker re-points at 127.0.0.1 (DNS
+ * rebinding) still sends its own domain as Host.
  */
-export function requireAuth(auth: ExposedAuth | undefined, realm: string, refuse: (challenge: Record<string, string>) => Response): MiddlewareHandler {
+export function hostGuard(refuse: Refuse, hostnames: readonly string[] = LOOPBACK_HOSTNAMES): MiddlewareHandler {
+  const allowed = new Set(hostnames);
   return async (c, next) => {
-    if (auth && !auth.verify(headersOf(c.req.raw.headers), new URL(c.req.url).searchParams)) {
-      const scheme = auth.type === 'bearer' ? 'Bearer' : auth.type === 'basic' ? 'Basic' : undefined;
-      return refuse(scheme ? { 'www-authenticate': `${scheme} realm="${realm}"` } : {});
+    const header = c.req.header('host');
+    const name = hostnameOf(header);
+    if (name === undefined || !allowed.has(name)) return refuse(403, `forbidden: invalid Host header ${header === undefined ? '(none)' : `'${header}'`}`);
+    await next();
+  };
+}
+
+/**
+ * Refuses (403) a request that a browser sent from a foreign page. A request without `Origin` (any
+ * client that is not a browser) passes, and so does one from a loopback origin (a local tool's page)
+ * or from one of `allowed`: full origins (`https://app.example.com`, scheme, host and port compared),
+ * or bare host names (`app.example.com`, any scheme and port).
+ */
+export function originGuard(refuse: Refuse, allowed: readonly string[] = []): MiddlewareHandler {
+  const origins = new Set<string>();
+  const hostnames = new Set(LOOPBACK_HOSTNAMES);
+  for (const entry of allowed) {
+    const origin = parseOrigin(entry);
+    if (origin) origins.add(origin.origin);
+    else hostnames.add(entry.toLowerCase());
+  }
+  return async (c, next) => {
+    const header = c.req.header('origin');
+    if (header !== undefined && header !== '') {
+      const origin = parseOrigin(header);
+      if (!origin || (!origins.has(origin.origin) && !hostnames.has(origin.hostname))) {
+        return refuse(403, `forbidden: requests from origin ${header} are not accepted (start the server with --allow-origin ${header} to accept them)`);
+      }
     }
     await next();
   };
 }
 
-/** Web headers as the lower-cased record `ExposedAuth.verify` and exposed operations read. */
+/**
+ * Refuses (401) a request without the credentials the expose declares, before routing: an
+ * unauthenticated caller learns nothing about which paths or methods exist. `realm` names the server
+ * in the `WWW-Authenticate` challenge of bearer and basic. The comparison is constant-time
+ * (`ExposedAuth.verify`), and nothing about the expected secret is ever answered.
+ */
+export function authGuard(refuse: Refuse, auth: ExposedAuth, realm: string): MiddlewareHandler {
+  const scheme = auth.type === 'bearer' ? 'Bearer' : auth.type === 'basic' ? 'Basic' : undefined;
+  const challenge: Record<string, string> = scheme ? { 'www-authenticate': `${scheme} realm="${realm}"` } : {};
+  return async (c, next) => {
+    const query = auth.queryParameter === undefined ? undefined : new URL(c.req.url).searchParams;
+    if (!auth.verify(c.req.header(), query)) return refuse(401, 'unauthorized: missing or wrong credentials', challenge);
+    await next();
+  };
+}
+
+/** Web headers as the lower-cased record exposed operations read. */
 export function headersOf(headers: Headers): Record<string, string> {
   const record: Record<string, string> = {};
   headers.forEach((value, name) => (record[name] = value));
@@ -42,4 +97,25 @@ export function clientError(error: NaftikoError): Record<string, unknown> {
 /** `https://internal:8443/v2/x?y=1` → `/v2/x?y=1`; a URL whose origin is masked (no URL then) is kept as is. */
 function withoutOrigin(url: string): string {
   return URL.canParse(url) ? url.slice(new URL(url).origin.length) : url;
+}
+
+/** The host name of a `Host` header (port dropped, IPv6 in brackets); undefined when unreadable. */
+function hostnameOf(host: string | undefined): string | undefined {
+  if (host === undefined || host === '') return undefined;
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `scheme://host[:port]` of an http(s) origin, or undefined (`null`, opaque or malformed origins). */
+function parseOrigin(text: string): { origin: string; hostname: string } | undefined {
+  if (!/^https?:\/\//i.test(text)) return undefined;
+  try {
+    const url = new URL(text);
+    return { origin: url.origin, hostname: url.hostname };
+  } catch {
+    return undefined;
+  }
 }

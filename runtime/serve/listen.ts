@@ -1,45 +1,72 @@
 /**
  * Runs a web-standard `fetch` handler (a hono app) as a Node HTTP server, and stops it gracefully:
- * no new connections, the requests in flight answered, keep-alive connections closed after them.
+ * no new connections, the requests in flight answered, then every connection closed.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import { InFlight } from '../util/inFlight.js';
 
 /** A listening server. */
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:3002`. */
   url: string;
+  /** Resolves once the server has stopped. */
+  closed: Promise<void>;
   /** Stops accepting requests, lets the ones in flight finish, then resolves. Safe to call twice. */
   close(): Promise<void>;
 }
 
-/** Listens on `address:port` (0: a free port); rejects with the `listen` error (EADDRINUSE, EACCES…). */
-export async function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, address: string): Promise<RunningServer> {
-  const server = createAdaptorServer({ fetch, hostname: address }) as Server;
-  let closing = false;
-  // Once closing, connections end after their response so close() is not held by keep-alive.
-  server.on('request', (_request, response) => {
-    if (closing) response.setHeader('connection', 'close');
+/** Where to listen, and what the server's owner does while it stops. */
+export interface ListenOptions {
+  /** 0 picks a free port. */
+  port: number;
+  address: string;
+  /** Told when stopping begins (an app may answer 503 to requests still arriving on open connections). */
+  onStopping?: () => void;
+  /** Awaited once the requests in flight are answered, before the remaining connections are closed. */
+  onIdle?: () => Promise<void>;
+  /** Told of server errors after listening. */
+  log?: (line: string) => void;
+}
+
+/** Listens on `address:port`; rejects with the `listen` error (EADDRINUSE, EACCES…). */
+export async function listen(fetch: (request: Request) => Response | Promise<Response>, options: ListenOptions): Promise<RunningServer> {
+  const server = createAdaptorServer({ fetch, hostname: options.address }) as Server;
+  const requests = new InFlight();
+  let stopping = false;
+  // Counted until the response is written, which is after the app's handler returns; once stopping,
+  // connections end after their response so that keep-alive does not hold the server open.
+  server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+    response.once('close', requests.enter());
+    if (stopping) response.setHeader('connection', 'close');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, address, () => {
+    // Node's default backlog (511) drops connection attempts of a burst of clients, which then wait seconds to retry.
+    server.listen({ port: options.port, host: options.address, backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const { port: bound, family } = server.address() as AddressInfo;
+  server.on('error', (error) => options.log?.(`${options.address}: ${error.message}`));
+  const { port } = server.address() as AddressInfo;
+  const host = options.address.includes(':') ? `[${options.address}]` : options.address;
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
   let stopped: Promise<void> | undefined;
   return {
-    url: `http://${family === 'IPv6' ? `[${address}]` : address}:${bound}`,
-    close() {
-      closing = true;
-      stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+    url: `http://${host}:${port}`,
+    closed,
+    close: () =>
+      (stopped ??= (async () => {
+        stopping = true;
+        options.onStopping?.();
+        server.close();
         server.closeIdleConnections();
-      });
-      return stopped;
-    },
+        await requests.idle();
+        await options.onIdle?.();
+        server.closeAllConnections();
+        await closed;
+      })()),
   };
 }

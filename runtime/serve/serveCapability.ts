@@ -8,12 +8,12 @@ import type { McpExposeSpec } from '../orchestration/types.js';
 import { startRestServer } from '../rest/restServer.js';
 
 /**
- * Starts an MCP expose; injected so the MCP adapter stays a separate module. `port` and `address` are
- * overrides: undefined means the spec's own.
+ * Starts an MCP expose; injected so the MCP adapter stays a separate module. `port`, `address` and
+ * `path` are overrides: undefined means the spec's own.
  */
 export type McpStarter = (
   spec: McpExposeSpec,
-  options: { port?: number; address?: string; log: (line: string) => void },
+  options: { port?: number; address?: string; path?: string; allowOrigins?: string[]; log: (line: string) => void },
 ) => Promise<{ url?: string; close(): Promise<void> }>;
 
 /** Options of {@link serveCapability}. */
@@ -25,6 +25,10 @@ export interface ServeOptions {
   port?: number;
   /** Address of every adapter, e.g. 127.0.0.1 for a file written for `0.0.0.0` in Docker. */
   address?: string;
+  /** Path of every MCP endpoint, instead of the one each expose declares (or `/`). */
+  mcpPath?: string;
+  /** Browser origins the MCP servers accept besides loopback ones. */
+  allowOrigins?: string[];
   /** Where progress lines go (default stderr, which stdio MCP leaves free). */
   log?: (line: string) => void;
   mcp?: McpStarter;
@@ -70,7 +74,7 @@ export async function serveCapability(capability: Capability, runtime: Runtime, 
         log(`mcp expose '${spec.namespace}' is not served: no MCP adapter was given`);
       } else {
         const port = spec.transport === 'stdio' ? undefined : takePort();
-        const server = await options.mcp(spec, { port, address: options.address, log });
+        const server = await options.mcp(spec, { port, address: options.address, path: options.mcpPath, allowOrigins: options.allowOrigins, log });
         running.push(server);
         servers.push({ type: 'mcp', namespace: spec.namespace, ...(server.url ? { url: server.url } : {}) });
         log(`mcp '${spec.namespace}' ${server.url ? `listening on ${server.url}` : 'serving on stdio'} (${spec.tools.length} tool${spec.tools.length === 1 ? '' : 's'})`);
