@@ -8,6 +8,9 @@ import { createRuntime, loadCapability, type Capability, type Runtime, type Runt
 import { compileExposes } from '../runtime/orchestration/compileExposes.js';
 import type { RestExposeSpec } from '../runtime/orchestration/types.js';
 import { startRestServer } from '../runtime/rest/restServer.js';
+import { mcpHttpApp } from '../runtime/mcp/mcpHttp.js';
+import { operationTools } from '../runtime/mcp/operationTools.js';
+import { modernToolCall } from './support/mcpClient.js';
 import { naftiko } from './support/cli.js';
 import { failure } from './support/failure.js';
 import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
@@ -203,6 +206,29 @@ describe('a bound value injected through an exposed `with:`', () => {
       expect(logs.join('\n')).toContain('502');
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('an MCP client', () => {
+  test('gets tool results and tool errors with every echoed secret masked', async () => {
+    const r = runtime();
+    const { app, close } = mcpHttpApp({ name: 'echo', tools: operationTools(r) }, { path: '/mcp', address: '127.0.0.1' });
+    const call = async (name: string, args: Record<string, unknown>) => {
+      const { headers, body } = modernToolCall(name, args);
+      const response = await app.request('http://127.0.0.1/mcp', { method: 'POST', headers: { ...headers, host: '127.0.0.1' }, body });
+      return response.text();
+    };
+    try {
+      const ok = await call('echo-get', { q: 'x' });
+      expect(ok).toContain('Bearer ***');
+      expectNoSecret(ok);
+      upstream.handler = (request) => ({ status: 500, body: { detail: `saw ${request.headers.authorization} at ${request.url}` } });
+      const failed = await call('with-cookie', {});
+      expect(failed).toContain('"isError":true');
+      expectNoSecret(failed);
+    } finally {
+      await close();
     }
   });
 });

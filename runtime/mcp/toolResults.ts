@@ -5,6 +5,7 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
 import { NaftikoError } from '../index.js';
 import type { ExposedOperation, ToolHints } from '../orchestration/types.js';
+import { clientError } from '../serve/guards.js';
 
 /** A tool as served: what `tools/list` shows and how its results are shaped. */
 export interface ServedTool {
@@ -56,9 +57,12 @@ export function toolError(json: ErrorJson): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: `${json.code}: ${json.message}` }], structuredContent: { error: json } };
 }
 
-/** The JSON form of anything thrown: a NaftikoError's own, or `INTERNAL` with the message. */
+/**
+ * The JSON form of anything thrown, as a remote client may see it: a NaftikoError's own without the
+ * upstream API's address (`clientError`), or `INTERNAL` with the message.
+ */
 export function errorJson(error: unknown): ErrorJson {
-  if (error instanceof NaftikoError) return error.toJSON() as ErrorJson;
+  if (error instanceof NaftikoError) return clientError(error) as ErrorJson;
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 
