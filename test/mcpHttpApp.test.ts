@@ -5,6 +5,7 @@
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { Hono } from 'hono';
 import { describe, expect, test } from 'vitest';
+import { InputError } from '../runtime/index.js';
 import type { ExposedAuth, ExposedOperation } from '../runtime/orchestration/types.js';
 import { authGuard, hostGuard, originGuard, type Refuse } from '../runtime/serve/guards.js';
 import { MAX_HTTP_BODY, mcpHttpApp } from '../runtime/mcp/mcpHttp.js';
@@ -17,6 +18,14 @@ const echo: ExposedOperation = {
   inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
   outputSchema: { type: 'object', properties: { text: { type: ['string', 'null'] } } },
   run: async (inputs) => ({ text: inputs.text }),
+};
+
+const failing: ExposedOperation = {
+  name: 'fails',
+  inputSchema: { type: 'object', properties: {} },
+  run: async () => {
+    throw new InputError('fails: always', { operation: 'fails' });
+  },
 };
 
 const HOST = 'http://127.0.0.1:3000';
@@ -116,7 +125,7 @@ describe('server instances', () => {
     expect(factory.built).toBe(3);
   });
 
-  test('a hundred sequential HTTP calls on each era build one instance per era', async () => {
+  test('a hundred sequential HTTP calls build one instance for the 2025 era and none for plain 2026-07-28 tool calls', async () => {
     const served = mcpHttpApp({ name: 'echoes', tools: [echo] }, { path: '/', address: '127.0.0.1' });
     const { app } = served;
     const modern = modernToolCall('echo', { text: 'hi' });
@@ -125,6 +134,39 @@ describe('server instances', () => {
       expect((await post(app, '/', modern.headers, modern.body)).status).toBe(200);
       expect((await post(app, '/', { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, legacyBody)).status).toBe(200);
     }
-    expect(served.instancesBuilt()).toBe(2);
+    expect(served.instancesBuilt()).toBe(1);
+  });
+});
+
+describe('plain 2026-07-28 tool calls', () => {
+  const served = () => mcpHttpApp({ name: 'echoes', tools: [echo, failing] }, { path: '/', address: '127.0.0.1' });
+  /** The same call with one parameter more: no longer plain, so the SDK answers it. */
+  const throughSdk = (call: { headers: Record<string, string>; body: string }) => {
+    const body = JSON.parse(call.body) as { params: Record<string, unknown> };
+    body.params.extra = true;
+    return { headers: call.headers, body: JSON.stringify(body) };
+  };
+
+  test.each([
+    ['a result', 'echo', { text: 'hi' }],
+    ['a tool error', 'fails', {}],
+  ])('get the answer the SDK gives: %s', async (_what, name, args) => {
+    const { app } = served();
+    const call = modernToolCall(name, args, 'id-7');
+    const fast = await post(app, '/', call.headers, call.body);
+    const sdk = await post(app, '/', call.headers, throughSdk(call).body);
+    expect(fast.status).toBe(sdk.status);
+    expect(fast.headers.get('content-type')).toBe(sdk.headers.get('content-type'));
+    expect(await fast.json()).toEqual(await sdk.json());
+  });
+
+  test('anything not plain is for the SDK to answer, with its errors', async () => {
+    const { app } = served();
+    const call = modernToolCall('echo', { text: 'hi' });
+    const mismatched = await post(app, '/', { ...call.headers, 'mcp-name': 'other' }, call.body);
+    expect(mismatched.status).toBeGreaterThanOrEqual(400);
+    const unknown = modernToolCall('nope', {});
+    const answer = (await (await post(app, '/', unknown.headers, unknown.body)).json()) as { error?: { code: number; message: string } };
+    expect(answer.error).toMatchObject({ code: -32602, message: "unknown tool 'nope'" });
   });
 });

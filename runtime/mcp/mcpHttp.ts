@@ -17,6 +17,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ExposedAuth } from '../orchestration/types.js';
 import { authGuard, hostGuard, isLoopbackAddress, originGuard, type Refuse } from '../serve/guards.js';
 import { listen, type RunningServer } from '../serve/listen.js';
+import { isObject } from '../util/isObject.js';
 import { mcpServerFactory, type McpServerFactory, type McpServerSpec } from './mcpServer.js';
 
 /** Largest request body accepted over HTTP, in bytes (the SDK's own default). */
@@ -109,12 +110,41 @@ function mcpHandler(factory: McpServerFactory, onerror: (error: Error) => void):
       } catch {
         return Response.json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the request body is not valid JSON' }, id: null }, { status: 400 });
       }
+      const fast = plainToolCall(request, body, factory);
+      if (fast) return fast;
       // What claims 2026-07-28 is the modern handler's to answer (or reject); the SDK's own check decides the rest.
       if (claimsModernRevision(request, body) || !(await isLegacyRequest(request, body))) return modern.fetch(request, { parsedBody: body });
       return legacy(request, body);
     },
     close: () => modern.close(),
   };
+}
+
+/**
+ * The answer to a plain 2026-07-28 `tools/call` of a known tool — the one request agents send over and
+ * over — without an SDK instance: the SDK's per-request work (request and result validation, a
+ * transport set up and torn down) costs several times the call itself under load. "Plain" is checked
+ * strictly: the revision in the header and in `_meta`, `Mcp-Method` and `Mcp-Name` matching the body,
+ * an id, arguments that are an object, no other parameter. Anything else (and any unknown tool) is the
+ * SDK's to answer, with its exact errors; the answer here is the one the SDK would give
+ * (`test/mcpHttpApp.test.ts` compares them).
+ */
+function plainToolCall(request: Request, body: unknown, factory: McpServerFactory): Promise<Response> | undefined {
+  if (request.headers.get('mcp-protocol-version') !== FIRST_MODERN_REVISION || request.headers.get('mcp-method') !== 'tools/call') return undefined;
+  if (!(request.headers.get('accept') ?? '').includes('application/json')) return undefined;
+  if (!isObject(body) || body.jsonrpc !== '2.0' || body.method !== 'tools/call' || !(typeof body.id === 'string' || typeof body.id === 'number')) return undefined;
+  if (Object.keys(body).length !== 4 || !isObject(body.params)) return undefined;
+  const { name, arguments: args, _meta: meta, ...other } = body.params;
+  if (typeof name !== 'string' || request.headers.get('mcp-name') !== name || Object.keys(other).length > 0) return undefined;
+  if (args !== undefined && !isObject(args)) return undefined;
+  if (!isObject(meta) || meta[PROTOCOL_VERSION_META_KEY] !== FIRST_MODERN_REVISION) return undefined;
+  const headers = Object.fromEntries(request.headers);
+  const called = factory.callTool(name, args ?? {}, { signal: request.signal, headers });
+  if (!called) return undefined;
+  const id = body.id;
+  return called.then((result) =>
+    Response.json({ result: { ...result, resultType: 'complete', _meta: { 'io.modelcontextprotocol/serverInfo': factory.info } }, jsonrpc: '2.0', id }),
+  );
 }
 
 /**

@@ -55,6 +55,13 @@ export interface McpServerFactory {
   (context?: Pick<McpRequestContext, 'era'>): Server;
   /** Instances built so far (for benchmarks and tests: a pool that keeps building is not reusing). */
   readonly built: number;
+  /** The server's name and version, as instances announce them. */
+  readonly info: { name: string; version: string };
+  /**
+   * Calls a tool as `tools/call` does, without an instance (the HTTP fast path); undefined when no
+   * tool has that name (the SDK then answers the protocol error).
+   */
+  callTool(name: string, args: Record<string, unknown>, options: { signal?: AbortSignal; headers?: Record<string, string> }): Promise<CallToolResult> | undefined;
 }
 
 /**
@@ -80,6 +87,11 @@ export function mcpServerFactory(spec: McpServerSpec, options: McpServerOptions 
     return server;
   }) as McpServerFactory;
   Object.defineProperty(factory, 'built', { get: () => built });
+  Object.defineProperty(factory, 'info', { value: served.info });
+  factory.callTool = (name, args, callOptions) => {
+    const tool = served.tools.get(name);
+    return tool ? callTool(served, tool, args, callOptions) : undefined;
+  };
   return factory;
 }
 
@@ -165,6 +177,17 @@ export function condenseIssues(message: string): string {
   }
 }
 
+/** Runs a tool: its output as a result, a failure as a tool error (`CODE: message`), never a throw. */
+async function callTool(c: Compiled, tool: ServedTool, args: Record<string, unknown>, options: { signal?: AbortSignal; headers?: Record<string, string> }): Promise<CallToolResult> {
+  try {
+    return toolResult(tool, await tool.operation.run(args, options));
+  } catch (error) {
+    const json = errorJson(error);
+    if (!(error instanceof NaftikoError)) c.log(`mcp: tool ${tool.listed.name}: internal error: ${json.message}`);
+    return toolError(json);
+  }
+}
+
 function createServer(c: Compiled): Server {
   const server = new CapabilityServer(c.info, { capabilities: c.capabilities, ...(c.instructions !== undefined ? { instructions: c.instructions } : {}) });
   const { track, log } = c;
@@ -176,16 +199,8 @@ function createServer(c: Compiled): Server {
         const name = request.params.name;
         const tool = c.tools.get(name);
         if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown tool '${name}'`);
-        const args = request.params.arguments;
-        try {
-          const headers = ctx.http?.req ? Object.fromEntries(ctx.http.req.headers) : undefined;
-          const output = await tool.operation.run(args ?? {}, { signal: ctx.mcpReq.signal, ...(headers ? { headers } : {}) });
-          return toolResult(tool, output);
-        } catch (error) {
-          const json = errorJson(error);
-          if (!(error instanceof NaftikoError)) log(`mcp: tool ${name}: internal error: ${json.message}`);
-          return toolError(json);
-        }
+        const headers = ctx.http?.req ? Object.fromEntries(ctx.http.req.headers) : undefined;
+        return callTool(c, tool, request.params.arguments ?? {}, { signal: ctx.mcpReq.signal, ...(headers ? { headers } : {}) });
       }),
     );
   }
