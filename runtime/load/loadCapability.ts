@@ -9,7 +9,7 @@ import { compileAuth } from '../compile/compileAuth.js';
 import { compileOperation, type ConsumesContext } from '../compile/compileOperation.js';
 import { compileTemplate, isLiteral, type TemplateScope } from '../compile/template.js';
 import { parseYaml } from './parseYaml.js';
-import { validateDocument } from './validateDocument.js';
+import { readDocument } from './readDocument.js';
 
 type Raw = Record<string, unknown>;
 
@@ -112,12 +112,24 @@ function readCapabilityFile(file: string, files: Map<string, LoadedFile>): Loade
     files.set(file, failed);
     return failed;
   }
-  const sink = new DiagnosticSink(file, parsed.positions);
-  sink.list.push(...validateDocument(parsed.data, file, parsed.positions));
-  const loaded: LoadedFile = { file, data: isObject(parsed.data) ? parsed.data : {}, sink, ok: isObject(parsed.data) && !sink.hasErrors };
-  if (!isObject(parsed.data) && !sink.hasErrors) sink.error('', 'a capability file must be a YAML map');
+  // Dialect stage: every version is read into one model (the array shape), positions still in this file.
+  files.set(file, failed);
+  const read = readDocument(parsed.data, parsed.positions, file, (location, section) => importSection(resolve(dirname(file), location), section, files));
+  const sink = new DiagnosticSink(file, read.positions);
+  sink.list.push(...read.diagnostics);
+  const loaded: LoadedFile = { file, data: isObject(read.data) ? read.data : {}, sink, ok: isObject(read.data) && !sink.hasErrors };
+  if (!isObject(read.data) && !sink.hasErrors) sink.error('', 'a capability file must be a YAML map');
   files.set(file, loaded);
   return loaded;
+}
+
+/** The entries of one section of an imported file (Ikanos exposes/aggregates/binds imports); a file being read is a cycle. */
+function importSection(target: string, section: 'exposes' | 'aggregates' | 'binds', files: Map<string, LoadedFile>): { entries: unknown[] } | { error: string } {
+  const imported = files.get(target) ?? readCapabilityFile(target, files);
+  if (!imported.ok) return { error: `${target}: ${imported.sink.list.find((d) => d.severity === 'error')?.message ?? 'imports itself'}` };
+  const capability = isObject(imported.data.capability) ? imported.data.capability : {};
+  const entries = section === 'binds' ? imported.data.binds : capability[section];
+  return { entries: Array.isArray(entries) ? entries : [] };
 }
 
 function collectBinds(source: LoadedFile, binds: BindPlan[]): void {
