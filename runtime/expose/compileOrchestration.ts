@@ -3,7 +3,7 @@
  * `call`, or `steps` with `mappings`) into one function of its checked inputs. Every reference is
  * resolved here, once; a run only fills values in.
  */
-import type { CompiledPath, OperationPlan } from '../types.js';
+import type { CompiledPath, OperationPlan, OutputPlan } from '../types.js';
 import type { Runtime, InvocationResult } from '../runtime.js';
 import type { DiagnosticSink } from '../compile/diagnostics.js';
 import { compileJsonPath } from '../response/jsonPath.js';
@@ -35,6 +35,8 @@ interface CompiledCall {
   with: Array<[string, ValueFn]>;
   /** The step output is the named outputs when the operation declares some, else the converted body. */
   declaresOutputs: boolean;
+  /** The consumed operation's outputs, to read on each record of a list answer. */
+  outputs: OutputPlan[];
   xml: boolean;
 }
 
@@ -162,6 +164,7 @@ function compileCall(call: unknown, withRaw: unknown, pointer: string, ctx: Orch
     accepts,
     with: injected.map(([name, value]) => [name, compileValue(value, ctx.values)]),
     declaresOutputs,
+    outputs: plans.find((p) => p.id === id)?.outputs ?? [],
     xml: plans.find((p) => p.id === id)?.outputFormat === 'xml',
   };
 }
@@ -182,8 +185,18 @@ function execute(runtime: Runtime, call: CompiledCall, scope: Scope, options: Ru
   return runtime.execute(call.id, args, { signal: options.signal });
 }
 
+/**
+ * Outputs written for one record (`imo-number: $.imo_number`) name nothing on a list answer: as the
+ * Ikanos tutorial's fleet manifest expects, they are then read on each record, which keeps its own
+ * fields and gains the named ones (so a lookup can `match: imo-number`).
+ */
 function stepOutput(call: CompiledCall, result: InvocationResult): unknown {
-  return call.declaresOutputs ? result.outputs : result.data;
+  if (!call.declaresOutputs) return result.data;
+  const outputs = result.outputs as Record<string, unknown>;
+  if (!Array.isArray(result.data) || call.outputs.some((o) => outputs[o.name] !== null && outputs[o.name] !== undefined)) return outputs;
+  return result.data.map((record: unknown) =>
+    isObject(record) ? { ...record, ...Object.fromEntries(call.outputs.map((o) => [o.name, select(o.path, record) ?? null])) } : record,
+  );
 }
 
 function compileMappings(raw: unknown, pointer: string, sink: DiagnosticSink): Array<{ target: string[]; path: CompiledPath }> {
