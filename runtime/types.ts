@@ -38,6 +38,8 @@ export interface ParameterPlan {
   valueTemplate?: Template;
   /** Not declared at all: a `{{name}}` placeholder in the path or a body template. */
   implicit?: boolean;
+  /** Declared `type: file` or `stream`: an upload, which this runtime does not send (NOT_SUPPORTED when given). */
+  upload?: 'file' | 'stream';
   source?: SourceRef;
 }
 
@@ -88,7 +90,7 @@ export type BodyPlan =
   | { kind: 'multipart'; parts: Array<{ name: string; value: Template; filename?: string; contentType?: string }> };
 
 /** Raw response formats that are converted to a JSON tree before JSONPath runs. */
-export type RawFormat = 'json' | 'yaml' | 'xml' | 'csv' | 'tsv' | 'psv' | 'text' | 'html' | 'markdown' | 'avro' | 'protobuf' | 'binary';
+export type RawFormat = 'json' | 'yaml' | 'xml' | 'csv' | 'tsv' | 'psv' | 'text' | 'html' | 'markdown' | 'avro' | 'protobuf' | 'binary' | 'ndjson';
 
 /** A JSONPath compiled once at load time. */
 export interface CompiledPath {

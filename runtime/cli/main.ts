@@ -8,6 +8,7 @@
 import { suggest } from '../suggest.js';
 import { packageVersion } from '../version.js';
 import { UsageError, hasFlag, type Command } from './args.js';
+import { convert } from './convert.js';
 import { describe } from './describe.js';
 import { list } from './list.js';
 import { mcp } from './mcp.js';
@@ -16,7 +17,7 @@ import { run } from './run.js';
 import { serve } from './serve.js';
 import { validate } from './validate.js';
 
-const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp];
+const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp, convert];
 
 const USAGE = `naftiko <command> [arguments] (commands: ${COMMANDS.map((c) => c.name).join(', ')})`;
 

@@ -8,7 +8,7 @@ import type { DiagnosticSink } from './diagnostics.js';
 type Raw = Record<string, unknown>;
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-const FORMATS = new Set<RawFormat>(['json', 'yaml', 'xml', 'csv', 'tsv', 'psv', 'text', 'html', 'markdown', 'avro', 'protobuf', 'binary']);
+const FORMATS = new Set<RawFormat>(['json', 'yaml', 'xml', 'csv', 'tsv', 'psv', 'text', 'html', 'markdown', 'avro', 'protobuf', 'binary', 'ndjson']);
 const VALUE_TYPES = new Set<ValueType>(['string', 'number', 'integer', 'boolean', 'object', 'array']);
 /** `{x}` and `{{x}}` path placeholders. */
 const PLACEHOLDER = /\{\{?\s*([^{}\s]+?)\s*\}?\}/g;
@@ -54,6 +54,7 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
   const outputs = compileOutputs(operation.outputParameters, `${pointer}/outputParameters`, where, sink);
   const format = String(operation.outputRawFormat ?? 'json') as RawFormat;
   if (!FORMATS.has(format)) sink.error(`${pointer}/outputRawFormat`, `${where}: outputRawFormat '${format}' is not supported`);
+  else if (format === 'ndjson') sink.warn(`${pointer}/outputRawFormat`, `${where}: outputRawFormat 'ndjson' is not in the official grammar; each line is read as one JSON record (outputs see an array of records)`);
 
   const plan: OperationPlan = {
     namespace,

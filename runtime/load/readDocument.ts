@@ -71,7 +71,9 @@ export function readDocument(data: unknown, positions: SourceMap, file: string, 
     (d) => !(d.severity === 'warning' && REPORTED_BY_OFFICIAL_SCHEMA.test(d.message)) && !(sharedOnly && SHARED_SECTION_ONLY.test(d.message)),
   );
   const problems = normalized.problems.map((p) => at(p.pointer, p.severity, p.message));
-  const diagnostics = [...notes, ...official, ...problems, ...internal].sort((a, b) => a.line - b.line || a.col - b.col);
+  // Where this runtime's policy already says something about a node (an error, or a defect it tolerates), it speaks for it.
+  const placed = new Set(internal.map((d) => `${d.line}:${d.col}`));
+  const diagnostics = [...notes, ...official.filter((d) => !placed.has(`${d.line}:${d.col}`)), ...problems, ...internal].sort((a, b) => a.line - b.line || a.col - b.col);
   return { data: normalized.data, positions: normalized.positions, dialect, diagnostics };
 }
 

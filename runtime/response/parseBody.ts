@@ -82,6 +82,8 @@ export function parseBody(body: Buffer, format: RawFormat, contentType: string |
         throw unreadable(operation, format, contentType, text, error);
       }
     }
+    case 'ndjson':
+      return parseJsonLines(text, contentType, operation);
     case 'csv':
     case 'tsv':
     case 'psv':
@@ -91,6 +93,20 @@ export function parseBody(body: Buffer, format: RawFormat, contentType: string |
     case 'markdown':
       return text;
   }
+}
+
+/** Newline-delimited JSON (one record a line, blank lines skipped) → the array of records. */
+function parseJsonLines(text: string, contentType: string | undefined, operation: string): unknown[] {
+  return text
+    .split(/\r?\n/)
+    .filter((line) => /\S/.test(line))
+    .map((line) => {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch (error) {
+        throw unreadable(operation, 'ndjson', contentType, line, error);
+      }
+    });
 }
 
 /** True when the content type names a format other than `family` (a JSON or XML media type contains its family name). */
