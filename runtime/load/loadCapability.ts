@@ -124,12 +124,12 @@ function readCapabilityFile(file: string, files: Map<string, LoadedFile>): Loade
 }
 
 /** The entries of one section of an imported file (Ikanos exposes/aggregates/binds imports); a file being read is a cycle. */
-function importSection(target: string, section: 'exposes' | 'aggregates' | 'binds', files: Map<string, LoadedFile>): { entries: unknown[] } | { error: string } {
+function importSection(target: string, section: 'exposes' | 'aggregates' | 'binds', files: Map<string, LoadedFile>): { entries: unknown[]; file: string } | { error: string } {
   const imported = files.get(target) ?? readCapabilityFile(target, files);
   if (!imported.ok) return { error: `${target}: ${imported.sink.list.find((d) => d.severity === 'error')?.message ?? 'imports itself'}` };
   const capability = isObject(imported.data.capability) ? imported.data.capability : {};
   const entries = section === 'binds' ? imported.data.binds : capability[section];
-  return { entries: Array.isArray(entries) ? entries : [] };
+  return { entries: Array.isArray(entries) ? entries : [], file: target };
 }
 
 function collectBinds(source: LoadedFile, binds: BindPlan[]): void {

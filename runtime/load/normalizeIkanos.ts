@@ -17,6 +17,8 @@
  * Everything else (binary content keys, `ttlMs`, `tunnel`, skills' `from: {sourceNamespace, action}`…)
  * is carried over as it is.
  */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { SourceMap } from '../types.js';
 
 type Raw = Record<string, unknown>;
@@ -28,8 +30,8 @@ export interface NormalizeProblem {
   message: string;
 }
 
-/** Reads the entries of one section (`exposes`, `aggregates`, `binds`) of an imported file, already normalized. */
-export type SectionImporter = (location: string, section: 'exposes' | 'aggregates' | 'binds') => { entries: unknown[] } | { error: string };
+/** Reads the entries of one section (`exposes`, `aggregates`, `binds`) of an imported file, already normalized, and that file's absolute path. */
+export type SectionImporter = (location: string, section: 'exposes' | 'aggregates' | 'binds') => { entries: unknown[]; file: string } | { error: string };
 
 /** The document in the array shape, its positions, and what normalizing it found. */
 export interface NormalizedDocument {
@@ -230,6 +232,11 @@ class Normalizer {
     // The inlined entry is another file's: its nodes are placed at the import that brought them in.
     const entry = structuredClone(found);
     if (typeof value.as === 'string') entry.namespace = value.as;
+    // A bind file is named relative to the file that declares it, not the one that imports it.
+    if (section === 'binds' && typeof entry.location === 'string' && entry.location.startsWith('file://')) {
+      const path = importLocation(entry.location);
+      if (!isAbsolute(path)) entry.location = pathToFileURL(resolve(dirname(resolved.file), path)).href;
+    }
     this.placeAll(entry, to, from);
     return entry;
   }

@@ -113,7 +113,6 @@ function locate(positions: SourceMap, pointer: string): [number, number] {
 }
 
 const ALTERNATIVES = new Set(['oneOf', 'anyOf']);
-const within = (pointer: string, root: string): boolean => pointer === root || pointer.startsWith(`${root}/`);
 
 /**
  * Validates a map-shaped document against the official Ikanos schema.
@@ -132,26 +131,25 @@ export function validateIkanos(data: unknown, file: string, positions: SourceMap
   if (validate(data)) return [];
   // `if` only restates the failed `then`.
   const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
-  // Outermost nodes that matched none of their alternatives; the errors inside them are folded into one warning each.
-  const folded = errors
-    .filter((e) => ALTERNATIVES.has(e.keyword))
-    .map((e) => e.instancePath)
-    .sort((a, b) => a.length - b.length)
-    .filter((p, i, all) => !all.slice(0, i).some((outer) => within(p, outer)));
+  // A node that matched none of its alternatives (an inline adapter or an import, a mapped or an
+  // orchestrated tool…): the alternative that got past the node itself is the one the author meant, so
+  // problems deeper inside are reported as they are. When every alternative failed at the node itself,
+  // one warning sums them up.
+  const failedAt = new Set(errors.filter((e) => ALTERNATIVES.has(e.keyword)).map((e) => e.instancePath));
+  const deeper = (root: string): boolean => errors.some((e) => !ALTERNATIVES.has(e.keyword) && e.instancePath.startsWith(`${root}/`));
+  const folded = [...failedAt].filter((root) => !deeper(root));
   const messages = new Map<string, string>();
   for (const root of folded) {
-    const inside = errors.filter((e) => within(e.instancePath, root) && !ALTERNATIVES.has(e.keyword)).map(explain);
-    // The deepest problems are the informative ones: shallow ones are the other forms' requirements.
-    const depth = Math.max(...inside.map((e) => e.pointer.length), root.length);
-    const details = [...new Set(inside.filter((e) => e.pointer.length === depth).map((e) => e.text))].slice(0, 3);
+    const inside = [...new Set(errors.filter((e) => e.instancePath === root && !ALTERNATIVES.has(e.keyword)).map((e) => explain(e).text))].slice(0, 3);
     const node = resolve(data, root);
     const kind = isObject(node) && typeof node.type === 'string' ? ` (type '${node.type}')` : '';
-    messages.set(root, `${displayPath(root)}${kind} matches none of the forms the Ikanos ${IKANOS_SCHEMA_VERSION} schema allows here${details.length > 0 ? `: ${details.join('; ')}` : ''}`);
+    messages.set(`${root}\n`, `${displayPath(root)}${kind} matches none of the forms the Ikanos ${IKANOS_SCHEMA_VERSION} schema allows here${inside.length > 0 ? `: ${inside.join('; ')}` : ''}`);
   }
   for (const error of errors) {
-    if (ALTERNATIVES.has(error.keyword) || folded.some((root) => within(error.instancePath, root))) continue;
+    // Requirements of the alternatives that were not meant, at the node that chose among them.
+    if (ALTERNATIVES.has(error.keyword) || failedAt.has(error.instancePath)) continue;
     const { pointer, text } = explain(error);
-    messages.set(pointer + '\n' + text, text);
+    messages.set(`${pointer}\n${text}`, text);
   }
   const diagnostics: Diagnostic[] = [...messages].map(([key, message]) => {
     const pointer = key.split('\n')[0];
