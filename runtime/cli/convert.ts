@@ -54,6 +54,7 @@ stderr as FILE:line:col: error: message), 2 usage error.`,
       for (const p of result.problems) err(`${file}:${p.line}:${p.col}: error: ${p.message}`);
       return EXIT.INVALID;
     }
+    for (const note of result.notes) err(`${file}:${note.line}:${note.col}: warning: ${note.message}`);
     if (values.output !== undefined) writeFileSync(values.output, result.text);
     else out(result.text.replace(/\n$/, ''));
     return EXIT.OK;

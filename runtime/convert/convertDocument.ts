@@ -11,7 +11,7 @@
  * Keys this runtime reads beyond either grammar (the generated dialect's `auth`, typed parameters…)
  * are carried over as they are.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap, YAMLSeq } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { NEWEST } from '../load/dialects.js';
 
@@ -26,7 +26,7 @@ export interface ConvertProblem {
 }
 
 /** Result of {@link convertDocument}: the converted text, or why there is none. */
-export type Converted = { ok: true; text: string; from: 'naftiko' | 'ikanos' } | { ok: false; problems: ConvertProblem[] };
+export type Converted = { ok: true; text: string; from: 'naftiko' | 'ikanos'; notes: ConvertProblem[] } | { ok: false; problems: ConvertProblem[] };
 
 /** The version written by each conversion: the grammar the runtime's two models are read with. */
 export const TARGET_VERSION: Record<ConvertTarget, string> = { ikanos: NEWEST.ikanos, naftiko: '1.0.0-alpha2' };
@@ -62,6 +62,7 @@ const IKANOS_ONLY = new Map([
 
 class Converter {
   readonly problems: ConvertProblem[] = [];
+  readonly notes: ConvertProblem[] = [];
 
   constructor(
     private readonly to: ConvertTarget,
@@ -72,6 +73,11 @@ class Converter {
     const offset = (isPair(node) ? (node.key as Node | null) : node)?.range?.[0] ?? 0;
     const { line, col } = this.lines.linePos(offset);
     this.problems.push({ line, col, message });
+  }
+
+  private note(node: Node | Pair | null | undefined, message: string): void {
+    const offset = (isPair(node) ? (node.key as Node | null) : node)?.range?.[0] ?? 0;
+    this.notes.push({ ...this.lines.linePos(offset), message });
   }
 
   private key(pair: Pair): string {
@@ -138,8 +144,9 @@ class Converter {
 
   /** A unit's outputs: a list is the mapped (call) form in both shapes; orchestrated and mock outputs are named. */
   private outputs(pair: Pair, unit: YAMLMap): void {
-    const orchestrated = unit.has('steps') || (!unit.has('call') && !unit.has('ref'));
-    if (this.to === 'ikanos' ? orchestrated && isSeq(pair.value) : isMap(pair.value)) pair.value = this.named(pair.value, 'output');
+    // Orchestrated and mock outputs are named; a list of unnamed outputs is the mapped form, whatever the unit does.
+    const orchestrated = (unit.has('steps') || (!unit.has('call') && !unit.has('ref'))) && isSeq(pair.value) && pair.value.items.every((item) => isMap(item) && item.has('name'));
+    if (this.to === 'ikanos' ? orchestrated : isMap(pair.value)) pair.value = this.named(pair.value, 'output');
     else if (isSeq(pair.value)) for (const item of pair.value.items) this.mappedOutput(item);
   }
 
@@ -179,6 +186,8 @@ class Converter {
   private toMap(seq: YAMLSeq, context: Context): YAMLMap | YAMLSeq {
     const map = new YAMLMap();
     map.flow = seq.flow;
+    map.commentBefore = seq.commentBefore;
+    map.comment = seq.comment;
     const seen = new Set<string>();
     for (const item of seq.items) {
       if (!isMap(item)) {
@@ -188,21 +197,40 @@ class Converter {
       const namePair = item.items.find((p) => this.key(p) === 'name');
       let key: Scalar | undefined = namePair && isScalar(namePair.value) ? (namePair.value as Scalar) : undefined;
       // A tool that reuses an aggregate function (`ref: aggregate.function`) takes the function's name.
-      if (!key && isScalar(item.get('ref', true))) key = new Scalar(String(item.get('ref')).split('.').pop());
+      if (!key && isScalar(item.get('ref', true))) {
+        key = new Scalar(String(item.get('ref')).split('.').pop());
+        this.note(item, `an item without a name is keyed '${String(key.value)}', after the function it reuses`);
+      }
+      // Exposed resources may have no name in alpha2: their path names them.
+      if (!key && (context === 'exposedResource' || context === 'resource') && typeof item.get('path') === 'string') {
+        const fromPath = String(item.get('path')).replace(/[{}]/g, '').split('/').filter(Boolean).join('-') || 'root';
+        key = new Scalar(fromPath);
+        this.note(item, `a resource without a name is keyed '${fromPath}', after its path`);
+      }
+      // So may REST operations: their method names them.
+      if (!key && context === 'unit' && typeof item.get('method') === 'string') {
+        key = new Scalar(String(item.get('method')).toLowerCase());
+        this.note(item, `an operation without a name is keyed '${String(key.value)}', after its method`);
+      }
       if (!key || key.value === null || key.value === '') {
         this.problem(item, 'an item without a name cannot be keyed by name');
         continue;
       }
-      const name = String(key.value);
+      let name = String(key.value);
       if (seen.has(name)) {
-        this.problem(namePair ?? item, `'${name}' is named twice in one list: a map cannot hold it twice`);
-        continue;
+        // Real files repeat names in one list (generated names cut at a length); a map cannot hold both.
+        let n = 2;
+        while (seen.has(`${name}-${n}`)) n++;
+        this.note(namePair ?? item, `'${name}' is named twice in one list: the second one is keyed '${name}-${n}'`);
+        name = `${name}-${n}`;
       }
       seen.add(name);
       if (namePair) item.items.splice(item.items.indexOf(namePair), 1);
       this.object(item, context);
       const entryKey = new Scalar(name);
-      entryKey.commentBefore = item.commentBefore ?? undefined;
+      // A comment above `- name: x` belongs to the item or to its `name` key, depending on the layout.
+      const above = [item.commentBefore, isScalar(namePair?.key) ? namePair.key.commentBefore : undefined].filter((c): c is string => typeof c === 'string' && c !== '');
+      if (above.length > 0) entryKey.commentBefore = above.join('\n');
       item.commentBefore = undefined;
       entryKey.comment = key.comment;
       map.items.push(new Pair(entryKey, item.items.length > 0 ? item : null));
@@ -213,6 +241,8 @@ class Converter {
   private toSeq(map: YAMLMap, context: Context): YAMLSeq {
     const seq = new YAMLSeq();
     seq.flow = map.flow;
+    seq.commentBefore = map.commentBefore;
+    seq.comment = map.comment;
     for (const pair of map.items) {
       const body = isMap(pair.value) ? pair.value : new YAMLMap();
       const name = isScalar(pair.key) ? (pair.key as Scalar) : new Scalar(String(pair.key));
@@ -238,7 +268,8 @@ function versionPair(doc: Document): Pair | undefined {
  *
  * @param text - The YAML source of a Naftiko (array-shaped) or Ikanos (map-shaped) document.
  * @param to - `ikanos` (writes `ikanos: "1.0.0-beta5"`) or `naftiko` (writes `naftiko: "1.0.0-alpha2"`).
- * @returns The converted YAML text with its comments, or every reason it cannot be converted.
+ * @returns The converted YAML text with its comments and notes on what was renamed (names repeated in
+ *   one list get a `-2` suffix), or every reason it cannot be converted.
  */
 export function convertDocument(text: string, to: ConvertTarget): Converted {
   const lines = new LineCounter();
@@ -246,9 +277,32 @@ export function convertDocument(text: string, to: ConvertTarget): Converted {
   if (doc.errors.length > 0) {
     return { ok: false, problems: doc.errors.map((e) => ({ ...(e.linePos?.[0] ?? { line: 0, col: 0 }), message: e.message.split('\n')[0] })) };
   }
+  // Generated files write `!!omap` (a list of one-key maps): the same ordered map, written plainly.
+  visit(doc, {
+    Seq(_, seq) {
+      if (seq.tag !== 'tag:yaml.org,2002:omap' && seq.tag !== '!!omap') return undefined;
+      const map = new YAMLMap();
+      map.commentBefore = seq.commentBefore;
+      map.comment = seq.comment;
+      // The yaml library reads `!!omap` items as pairs; other readers see one-key maps.
+      for (const item of seq.items as unknown[]) {
+        if (isPair(item)) map.items.push(item);
+        else if (isMap(item)) map.items.push(...item.items);
+      }
+      return map;
+    },
+  });
   const version = versionPair(doc);
   if (!version) return { ok: false, problems: [{ line: 1, col: 1, message: "not a capability: no 'naftiko' or 'ikanos' version key" }] };
   const from = (version.key as Scalar).value as 'naftiko' | 'ikanos';
+  // Moving items between lists and maps can put an alias before its anchor: aliases become copies.
+  visit(doc, {
+    Alias(_, alias) {
+      const copy = (alias.resolve(doc) as Node).clone() as Node;
+      copy.anchor = undefined;
+      return copy;
+    },
+  });
   const converter = new Converter(to, lines);
   converter.object(doc.contents, 'root');
   if (converter.problems.length > 0) return { ok: false, problems: converter.problems.sort((a, b) => a.line - b.line || a.col - b.col) };
@@ -257,5 +311,5 @@ export function convertDocument(text: string, to: ConvertTarget): Converted {
   value.type = Scalar.QUOTE_DOUBLE;
   value.comment = isScalar(version.value) ? version.value.comment : undefined;
   version.value = value;
-  return { ok: true, from, text: doc.toString({ lineWidth: 0 }) };
+  return { ok: true, from, notes: converter.notes, text: doc.toString({ lineWidth: 0 }) };
 }

@@ -60,35 +60,60 @@ export function importLocation(from: string): string {
 
 type Transform = (value: unknown, from: string, to: string) => unknown;
 
-class Normalizer {
-  readonly positions: SourceMap = new Map();
-  readonly problems: NormalizeProblem[] = [];
-
+/**
+ * Positions of the normalized document, answered from the original file's: a normalized pointer is
+ * translated back through the few places where the structure changed (an item that was a map entry, a
+ * renamed key), recorded while normalizing; everything below them kept its shape. No entry per node is
+ * built, as with the parser's own lazy positions.
+ */
+export class TranslatedSourceMap extends Map<string, [number, number]> {
   constructor(
     private readonly source: SourceMap,
-    private readonly importer: SectionImporter | undefined,
-  ) {}
+    /** Normalized pointer → the original pointer it came from, at each change of structure. */
+    private readonly moved: Map<string, string>,
+  ) {
+    super();
+  }
 
-  /** Gives the normalized node `to` the position of the original node `from` (or of its nearest positioned ancestor). */
-  private mark(to: string, from: string): void {
-    for (let p = from; ; p = p.slice(0, p.lastIndexOf('/'))) {
-      const found = this.source.get(p);
-      if (found) {
-        this.positions.set(to, found);
-        return;
-      }
-      if (p === '') return;
+  /** The original pointer of a normalized one. */
+  original(pointer: string): string {
+    for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
+      const from = this.moved.get(p);
+      if (from !== undefined) return from + pointer.slice(p.length);
+      if (p === '') return pointer;
     }
   }
 
-  /** Deep copy of an unchanged subtree, positions included. */
+  override get(pointer: string): [number, number] | undefined {
+    return super.get(pointer) ?? this.source.get(this.original(pointer));
+  }
+
+  override has(pointer: string): boolean {
+    return this.get(pointer) !== undefined;
+  }
+}
+
+class Normalizer {
+  readonly moved = new Map<string, string>();
+  readonly positions: TranslatedSourceMap;
+  readonly problems: NormalizeProblem[] = [];
+
+  constructor(
+    source: SourceMap,
+    private readonly importer: SectionImporter | undefined,
+  ) {
+    this.positions = new TranslatedSourceMap(source, this.moved);
+  }
+
+  /** Records that the normalized node `to` is the original node `from`, where the structure changed. */
+  private mark(to: string, from: string): void {
+    if (this.positions.original(to) !== from) this.moved.set(to, from);
+  }
+
+  /** An unchanged subtree: shared with the original document, which nothing else holds. */
   copy(value: unknown, from: string, to: string): unknown {
     this.mark(to, from);
-    if (Array.isArray(value)) return value.map((item, i) => this.copy(item, `${from}/${i}`, `${to}/${i}`));
-    if (!isObject(value)) return value;
-    const out: Raw = {};
-    for (const [key, child] of Object.entries(value)) out[key] = this.copy(child, `${from}/${token(key)}`, `${to}/${token(key)}`);
-    return out;
+    return value;
   }
 
   /** An object with some keys renamed (`display` → `label` everywhere) and some values transformed. */
@@ -100,8 +125,11 @@ class Normalizer {
       const name = renames[key] ?? (key === 'display' ? 'label' : key);
       const childFrom = `${from}/${token(key)}`;
       const childTo = `${to}/${token(name)}`;
-      this.mark(childTo, childFrom);
-      out[name] = transforms[key] ? transforms[key](child, childFrom, childTo) : this.copy(child, childFrom, childTo);
+      if (name !== key) this.mark(childTo, childFrom);
+      const result = transforms[key] ? transforms[key](child, childFrom, childTo) : child;
+      // Assigning `__proto__` would set the prototype instead of adding a key.
+      if (name === '__proto__') Object.defineProperty(out, name, { value: result, enumerable: true, writable: true, configurable: true });
+      else out[name] = result;
     }
     return out;
   }
@@ -123,7 +151,6 @@ class Normalizer {
   }
 
   document(data: Raw): Raw {
-    this.mark('', '');
     const out: Raw = { naftiko: INTERNAL_VERSION };
     this.mark('/naftiko', 'ikanos' in data ? '/ikanos' : '/naftiko');
     const capability = isObject(data.capability) ? data.capability : undefined;
@@ -141,7 +168,7 @@ class Normalizer {
         out.capability = { ...(isObject(out.capability) ? out.capability : {}), ...section };
       } else out[key] = this.copy(value, from, `/${token(key)}`);
     }
-    if (binds.length > 0) out.binds = binds;
+    if (binds.length > 0 || Array.isArray(data.binds)) out.binds = binds;
     return out;
   }
 
@@ -230,21 +257,15 @@ class Normalizer {
       return {};
     }
     // The inlined entry is another file's: its nodes are placed at the import that brought them in.
-    const entry = structuredClone(found);
+    const entry = { ...found };
     if (typeof value.as === 'string') entry.namespace = value.as;
     // A bind file is named relative to the file that declares it, not the one that imports it.
     if (section === 'binds' && typeof entry.location === 'string' && entry.location.startsWith('file://')) {
       const path = importLocation(entry.location);
       if (!isAbsolute(path)) entry.location = pathToFileURL(resolve(dirname(resolved.file), path)).href;
     }
-    this.placeAll(entry, to, from);
+    this.moved.set(to, from);
     return entry;
-  }
-
-  private placeAll(value: unknown, to: string, from: string): void {
-    this.mark(to, from);
-    if (Array.isArray(value)) value.forEach((v, i) => this.placeAll(v, `${to}/${i}`, from));
-    else if (isObject(value)) for (const [k, v] of Object.entries(value)) this.placeAll(v, `${to}/${token(k)}`, from);
   }
 
   private expose(value: unknown, from: string, to: string): unknown {
@@ -288,9 +309,7 @@ class Normalizer {
 
   private namedMap(value: Raw, from: string, to: string): Raw {
     this.mark(to, from);
-    const out: Raw = {};
-    for (const [key, child] of Object.entries(value)) out[key] = this.namedOutput(child ?? {}, `${from}/${token(key)}`, `${to}/${token(key)}`);
-    return out;
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, this.namedOutput(child ?? {}, `${from}/${token(key)}`, `${to}/${token(key)}`)]));
   }
 }
 

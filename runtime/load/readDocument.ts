@@ -60,7 +60,8 @@ export function readDocument(data: unknown, positions: SourceMap, file: string, 
     // The internal schema knows the versions it was written for; every array-shaped version is read with it.
     const known = dialect.key === 'naftiko' && (SUPPORTED_VERSIONS as readonly string[]).includes(dialect.version);
     const checked = known ? doc : { ...withoutVersion(doc), naftiko: INTERNAL_VERSION };
-    const checkedPositions = known ? positions : new Map(positions).set('/naftiko', positions.get(`/${dialect.key}`) ?? [1, 1]);
+    // Only an array-shaped `ikanos:` document needs its version key placed under the name it is checked with.
+    const checkedPositions = dialect.key === 'naftiko' ? positions : new Map(positions).set('/naftiko', positions.get('/ikanos') ?? [1, 1]);
     return { data: doc, positions, dialect, diagnostics: [...notes, ...validateDocument(checked, file, checkedPositions)] };
   }
 

@@ -136,11 +136,23 @@ export function validateIkanos(data: unknown, file: string, positions: SourceMap
   // problems deeper inside are reported as they are. When every alternative failed at the node itself,
   // one warning sums them up.
   const failedAt = new Set(errors.filter((e) => ALTERNATIVES.has(e.keyword)).map((e) => e.instancePath));
-  const deeper = (root: string): boolean => errors.some((e) => !ALTERNATIVES.has(e.keyword) && e.instancePath.startsWith(`${root}/`));
-  const folded = [...failedAt].filter((root) => !deeper(root));
+  const byNode = new Map<string, ErrorObject[]>();
+  const hasDeeper = new Set<string>();
+  for (const error of errors) {
+    if (ALTERNATIVES.has(error.keyword)) continue;
+    const list = byNode.get(error.instancePath);
+    if (list) list.push(error);
+    else byNode.set(error.instancePath, [error]);
+    for (let p = error.instancePath; p !== ''; ) {
+      p = p.slice(0, p.lastIndexOf('/'));
+      if (hasDeeper.has(p)) break;
+      hasDeeper.add(p);
+    }
+  }
+  const folded = [...failedAt].filter((root) => !hasDeeper.has(root));
   const messages = new Map<string, string>();
   for (const root of folded) {
-    const inside = [...new Set(errors.filter((e) => e.instancePath === root && !ALTERNATIVES.has(e.keyword)).map((e) => explain(e).text))].slice(0, 3);
+    const inside = [...new Set((byNode.get(root) ?? []).map((e) => explain(e).text))].slice(0, 3);
     const node = resolve(data, root);
     const kind = isObject(node) && typeof node.type === 'string' ? ` (type '${node.type}')` : '';
     messages.set(`${root}\n`, `${displayPath(root)}${kind} matches none of the forms the Ikanos ${IKANOS_SCHEMA_VERSION} schema allows here${inside.length > 0 ? `: ${inside.join('; ')}` : ''}`);
