@@ -154,7 +154,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     const built = build(entry, inputs, onEvent !== undefined);
     const started = onEvent ? performance.now() : 0;
     if (onEvent) onEvent({ type: 'request', operation: plan.id, method: plan.method, url: built.maskedUrl, headers: built.maskedHeaders ?? {} });
-    const response = await client.send(built.wire, { operation: plan.id, redactedUrl: built.maskedUrl, signal: call.signal, timeout: call.timeout, retry: call.retry });
+    const response = await client.send(built.wire, { operation: plan.id, redactedUrl: built.maskedUrl, signal: call.signal, timeout: call.timeout, retry: call.retry, maxResponseBytes: plan.maxResponseBytes });
     if (onEvent) onEvent({ type: 'response', operation: plan.id, status: response.status, attempts: response.attempts, durationMs: performance.now() - started });
 
     const contentType = headerText(response.headers['content-type']);
@@ -185,7 +185,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     const started = onEvent ? performance.now() : 0;
     if (onEvent) onEvent({ type: 'request', operation: plan.id, method: plan.method, url: maskedUrl, headers: overlayHeaders(request.headers ?? {}, built.maskedHeaders ?? {}) });
     const wire = { ...built.wire, url, headers, ...(request.body && request.body.length > 0 ? { body: request.body } : {}) };
-    const response = await client.send(wire, { operation: plan.id, redactedUrl: maskedUrl, signal: call.signal, timeout: call.timeout, retry: call.retry });
+    const response = await client.send(wire, { operation: plan.id, redactedUrl: maskedUrl, signal: call.signal, timeout: call.timeout, retry: call.retry, maxResponseBytes: plan.maxResponseBytes });
     if (onEvent) onEvent({ type: 'response', operation: plan.id, status: response.status, attempts: response.attempts, durationMs: performance.now() - started });
     return { ...response, body: entry.secrets.redactBuffer(response.body) };
   };

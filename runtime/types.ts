@@ -136,6 +136,8 @@ export interface OperationPlan {
   body: BodyPlan;
   auth: AuthPlan;
   outputFormat: RawFormat;
+  /** Largest response body taken from this operation (Ikanos `maxBinarySize`), instead of the runtime's `maxResponseBytes`. */
+  maxResponseBytes?: number;
   outputs: OutputPlan[];
   source: SourceRef;
 }

@@ -1,3 +1,4 @@
+import { parseBinarySize } from './binarySize.js';
 import type { AuthPlan, JsonSchema, OperationPlan, OutputPlan, ParameterPlan, PathPart, RawFormat, Template, ValueType } from '../types.js';
 import { compileJsonPath } from '../response/jsonPath.js';
 import { compileParameters, type ParameterLevel } from './compileParameters.js';
@@ -78,6 +79,11 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
   };
   if (typeof operation.description === 'string' && operation.description !== '') plan.description = operation.description;
   if (typeof operation.label === 'string') plan.label = operation.label;
+  if (operation.maxBinarySize !== undefined) {
+    const bytes = parseBinarySize(operation.maxBinarySize);
+    if (bytes === undefined) sink.warn(`${pointer}/maxBinarySize`, `${where}: maxBinarySize '${String(operation.maxBinarySize)}' is not a size such as 512KiB or 10MiB; the runtime's limit applies`);
+    else plan.maxResponseBytes = bytes;
+  }
   return plan;
 }
 

@@ -11,6 +11,7 @@ import type { Runtime } from '../runtime.js';
 import { DiagnosticSink } from '../compile/diagnostics.js';
 import { SecretStore } from '../invoke/secrets.js';
 import { collectFunctions, resolveRef, type AggregateFunction, type ResolvedUnit } from './aggregates.js';
+import { binaryResponse } from './binaryResponse.js';
 import { compileExposedAuth } from './exposedAuth.js';
 import { compileForward } from './forward.js';
 import { checkInputs, compileInputs, inputSchema, type ExposedInput } from './inputs.js';
@@ -146,11 +147,13 @@ function compileRestOperation(
   const name = typeof unit.name === 'string' ? unit.name : `${method} ${path}`;
   const operation = exposed(name, unit, inputs, resolved, [namespace], ctx);
   if (!operation) return undefined;
+  const binary = binaryResponse(op);
   return {
     method,
     path,
     operation,
     parameters: inputs.map((i) => ({ name: i.name, in: i.in ?? 'query', ...(i.bodyPath ? { value: i.bodyPath } : {}) })),
+    ...(binary ? { binary } : {}),
   };
 }
 

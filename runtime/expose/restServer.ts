@@ -32,6 +32,8 @@ const MAX_BODY = 1024 * 1024;
 interface Reply {
   status: number;
   body?: unknown;
+  /** Bytes sent as they are (a binary response), instead of `body` as JSON. */
+  bytes?: Buffer;
   headers?: Record<string, string>;
 }
 
@@ -63,6 +65,10 @@ export async function startRestServer(spec: RestExposeSpec, options: RestServerO
         // Once closing, connections end after their response so close() is not held by keep-alive.
         if (closing) res.setHeader('connection', 'close');
         for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+        if (reply.bytes !== undefined) {
+          res.writeHead(reply.status, { 'content-length': reply.bytes.length }).end(reply.bytes);
+          return;
+        }
         if (reply.body === undefined) {
           res.writeHead(reply.status).end();
           return;
@@ -101,6 +107,10 @@ export async function startRestServer(spec: RestExposeSpec, options: RestServerO
         },
       });
       if (result === undefined || (result === null && status === 204)) return { status: 204 };
+      const { binary } = route.spec;
+      // A binary answer is `{ contentType, size, base64 }` in the model (or its base64 text, mapped out).
+      const encoded = typeof result === 'string' ? result : (result as { base64?: unknown } | null)?.base64;
+      if (binary && typeof encoded === 'string') return { status: binary.status, bytes: Buffer.from(encoded, 'base64'), headers: { 'content-type': binary.mediaType } };
       return { status: status === 204 ? 200 : status, body: result };
     } catch (error) {
       if (!(error instanceof NaftikoError)) throw error;
