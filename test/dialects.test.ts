@@ -3,6 +3,7 @@
  * and Ikanos' map shape (alpha3 … beta5), newer versions with a warning, anything else with one error
  * naming what it is; the diagnostics of a map-shaped file point into that file.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +125,26 @@ describe('versions and shapes', () => {
     ]);
     const mixed = ikanos().replace('      resources:\n        thing:', '      resources:\n        - name: other\n          path: /x\n          operations: []\n        - thing:');
     expect(problems(file('mixed.yaml', mixed))[0]).toMatch(/^mixed\.yaml:1:1: error: an Ikanos 1\.0\.0-beta5 document that mixes named lists/);
+  });
+});
+
+describe('start-up cost', () => {
+  test('a process that reads only Naftiko files never loads the official Ikanos validator', () => {
+    // The built package, in a fresh process: which precompiled validators are in the module cache after each load.
+    const script = `
+      import { createRequire } from 'node:module';
+      import { inspectCapability } from '../dist/runtime/index.js';
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((m) => m.endsWith('Validator.cjs')).map((m) => m.split('/').pop());
+      inspectCapability(process.argv[1]);
+      const afterNaftiko = loaded();
+      inspectCapability(process.argv[2]);
+      console.log(JSON.stringify([afterNaftiko, loaded()]));
+    `;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script, `${FIXTURES}naftiko-alpha3/tutorial/step-3-shipyard-auth.yml`, `${FIXTURES}ikanos-beta5/tutorial/step-3-shipyard-auth.yml`], {
+      cwd: new URL('.', import.meta.url).pathname,
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(output)).toEqual([['capabilityValidator.cjs'], ['capabilityValidator.cjs', 'ikanosValidator.cjs']]);
   });
 });
 

@@ -129,8 +129,8 @@ const ALTERNATIVES = new Set(['oneOf', 'anyOf']);
 export function validateIkanos(data: unknown, file: string, positions: SourceMap): Diagnostic[] {
   const validate = validator();
   if (validate(data)) return [];
-  // `if` only restates the failed `then`.
-  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
+  // `if` only restates the failed `then`; a key's failed `pattern` is restated by its `propertyNames` error.
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if' && !(e.keyword === 'pattern' && e.propertyName !== undefined));
   // A node that matched none of its alternatives (an inline adapter or an import, a mapped or an
   // orchestrated tool…): the alternative that got past the node itself is the one the author meant, so
   // problems deeper inside are reported as they are. When every alternative failed at the node itself,
