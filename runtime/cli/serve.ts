@@ -3,7 +3,7 @@ import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command
 import { EXIT, err, reportWarnings } from './output.js';
 import { EXIT_UNAVAILABLE, listen, portNumber } from './mcp.js';
 
-/** `naftiko serve FILE`: runs every `rest` and `mcp` entry of the capability's `exposes`. */
+/** `naftiko serve FILE`: runs every `rest`, `mcp` and `skill` entry of the capability's `exposes`. */
 export const serve: Command = {
   name: 'serve',
   usage: 'naftiko serve FILE [--port N] [--address A] [--base-uri URL|namespace=URL] [--timeout MS] [--verbose]',
@@ -11,7 +11,8 @@ export const serve: Command = {
 
 Serves every 'exposes' entry of the capability FILE: 'rest' as an HTTP API,
 'mcp' as an MCP server over Streamable HTTP (http://ADDRESS:PORT/mcp, stateless)
-or stdio, as the file declares. MCP tools take their input schema from
+or stdio, as the file declares, 'skill' as a skill catalog (GET /skills,
+GET /skills/{name}). MCP tools take their input schema from
 'inputParameters', their title from 'label' and their annotations from 'hints'
 (or from the referenced aggregate function's 'semantics'). Declared
 'authentication' (bearer, apikey, basic) is checked on every HTTP request:
