@@ -153,6 +153,8 @@ describe('diagnostics of a map-shaped file', () => {
     const path = file('bad-path.yaml', ikanos().replace('value: $.name', 'value: "$.name["'));
     const [problem] = problems(path).filter((p) => p.includes('error'));
     expect(problem).toMatch(/^bad-path\.yaml:23:19: error: operation 'things\.get-thing': output 'name': /);
+    // The JSON pointer names the node as the file writes it, not as the normalized model holds it.
+    expect(inspectCapability(path).diagnostics.find((d) => d.severity === 'error')!.pointer).toBe('/capability/consumes/0/resources/thing/operations/get-thing/outputParameters/name/value');
   });
 
   test('name what the official Ikanos schema rejects, as warnings at their place', () => {

@@ -22,11 +22,17 @@ export class DiagnosticSink {
   }
 
   warn(pointer: string, message: string): void {
-    this.list.push({ severity: 'warning', ...this.ref(pointer), message });
+    this.list.push({ severity: 'warning', ...this.ref(pointer), pointer: this.written(pointer), message });
   }
 
   error(pointer: string, message: string): void {
-    this.list.push({ severity: 'error', ...this.ref(pointer), message });
+    this.list.push({ severity: 'error', ...this.ref(pointer), pointer: this.written(pointer), message });
+  }
+
+  /** A diagnostic names the node as the file writes it: positions of a normalized (Ikanos) document translate their pointers back. */
+  private written(pointer: string): string {
+    const positions = this.positions as SourceMap & { original?: (pointer: string) => string };
+    return positions.original ? positions.original(pointer) : pointer;
   }
 
   get hasErrors(): boolean {

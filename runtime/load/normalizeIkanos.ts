@@ -36,7 +36,7 @@ export type SectionImporter = (location: string, section: 'exposes' | 'aggregate
 /** The document in the array shape, its positions, and what normalizing it found. */
 export interface NormalizedDocument {
   data: Raw;
-  positions: SourceMap;
+  positions: TranslatedSourceMap;
   problems: NormalizeProblem[];
 }
 

@@ -68,9 +68,9 @@ export function readDocument(data: unknown, positions: SourceMap, file: string, 
   const official = validateIkanos(dialect.key === 'ikanos' ? doc : { ikanos: dialect.version, ...withoutVersion(doc) }, file, positions);
   const normalized = normalizeIkanos(doc, positions, importer);
   const sharedOnly = !('capability' in doc) && !('consumes' in doc);
-  const internal = validateDocument(normalized.data, file, normalized.positions).filter(
-    (d) => !(d.severity === 'warning' && REPORTED_BY_OFFICIAL_SCHEMA.test(d.message)) && !(sharedOnly && SHARED_SECTION_ONLY.test(d.message)),
-  );
+  const internal = validateDocument(normalized.data, file, normalized.positions)
+    .filter((d) => !(d.severity === 'warning' && REPORTED_BY_OFFICIAL_SCHEMA.test(d.message)) && !(sharedOnly && SHARED_SECTION_ONLY.test(d.message)))
+    .map((d) => ({ ...d, pointer: normalized.positions.original(d.pointer) }));
   const problems = normalized.problems.map((p) => at(p.pointer, p.severity, p.message));
   // Where this runtime's policy already says something about a node (an error, or a defect it tolerates), it speaks for it.
   const placed = new Set(internal.map((d) => `${d.line}:${d.col}`));
