@@ -11,6 +11,12 @@ export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 /** The Junction Users capability the invocation benchmarks call. */
 export const USERS_CAPABILITY = join(ROOT, 'capabilities', 'vital-users.yaml');
 
+/** The official Shipyard tutorial in each shape, kept in the repository as test fixtures. */
+export const TUTORIALS = {
+  naftiko: join(ROOT, 'test', 'fixtures', 'naftiko-alpha3', 'tutorial'),
+  ikanos: join(ROOT, 'test', 'fixtures', 'ikanos-beta5', 'tutorial'),
+};
+
 /** The real-world corpus, kept in the repository as test fixtures. */
 export const CORPUS = join(ROOT, 'test', 'fixtures', 'corpus');
 

@@ -11,6 +11,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CLIENTS, compareThroughput, CPU_VARIANTS, cpuPerCall, createClients, type CellResult, type CpuResult } from './invoke.js';
+import { measureDialects, type DialectLoad } from './dialects.js';
 import { corpusFiles, largestCorpusFile, measureLoad, writeGeneratedCapability, type LoadFigure } from './load.js';
 import { heapOverInvocations, type MemoryResult } from './memory.js';
 import { ROOT, USERS_CAPABILITY } from './paths.js';
@@ -25,7 +26,7 @@ export interface GeneratedLoad {
 
 /** Settings of a full run; `npm run bench` uses {@link FULL}. */
 export interface BenchSettings {
-  load: { usersRepeats: number; largestRepeats: number; corpusRepeats: number; generated: [GeneratedLoad, GeneratedLoad] };
+  load: { usersRepeats: number; largestRepeats: number; corpusRepeats: number; generated: [GeneratedLoad, GeneratedLoad]; dialectRepeats: number };
   throughput: { rounds: number; durationMs: number; warmupMs: number; concurrencies: number[] };
   cpu: { calls: number; rounds: number };
   memory: { invocations: number; concurrency: number; checkpoints: number; warmup: number };
@@ -34,7 +35,7 @@ export interface BenchSettings {
 
 /** The full run: about three minutes on the 2-core machine. */
 export const FULL: BenchSettings = {
-  load: { usersRepeats: 50, largestRepeats: 10, corpusRepeats: 5, generated: [{ operations: 500, repeats: 20 }, { operations: 5000, repeats: 5 }] },
+  load: { usersRepeats: 50, largestRepeats: 10, corpusRepeats: 5, generated: [{ operations: 500, repeats: 20 }, { operations: 5000, repeats: 5 }], dialectRepeats: 10 },
   throughput: { rounds: 6, durationMs: 500, warmupMs: 300, concurrencies: [1, 64] },
   cpu: { calls: 25, rounds: 200 },
   memory: { invocations: 100_000, concurrency: 64, checkpoints: 4, warmup: 5_000 },
@@ -45,7 +46,7 @@ export const FULL: BenchSettings = {
 export interface BenchResults {
   settings: BenchSettings;
   machine: Record<string, string>;
-  load: { users: LoadFigure; largest: LoadFigure; corpus: LoadFigure; generated: LoadFigure[] };
+  load: { users: LoadFigure; largest: LoadFigure; corpus: LoadFigure; generated: LoadFigure[]; dialects: DialectLoad[] };
   throughput: CellResult[];
   cpu: CpuResult;
   memory: MemoryResult;
@@ -75,6 +76,9 @@ export async function runBench(settings: BenchSettings, log: (line: string) => v
     }
   });
 
+  log('loading the same capabilities in both shapes…');
+  const dialects = measureDialects(settings.load.dialectRepeats);
+
   const server = await start();
   try {
     log(`serving: MCP tools/call against REST, ${settings.serving.connections} connections…`);
@@ -91,7 +95,7 @@ export async function runBench(settings: BenchSettings, log: (line: string) => v
       return {
         settings,
         machine: machine(loadBefore, loadAfter),
-        load: { users, largest, corpus, generated },
+        load: { users, largest, corpus, generated, dialects },
         throughput,
         cpu,
         memory,
@@ -224,6 +228,16 @@ export function formatReport(r: BenchResults): string {
   out.push(
     `Per operation: ${((g500.warmMs * 1000) / g500.operations).toFixed(1)} µs at ${g500.operations}, ${((g5000.warmMs * 1000) / g5000.operations).toFixed(1)} µs at ${g5000.operations} (ratio ${((g5000.warmMs / g5000.operations) / (g500.warmMs / g500.operations)).toFixed(2)}; 1.00 is perfectly linear).`,
     '',
+  );
+
+  out.push('### Naftiko and Ikanos shapes', '');
+  out.push(
+    "The same capabilities in Naftiko's array shape (validated as they are) and Ikanos' map shape (checked against the official 1.0.0-beta5 schema, then normalized into the same model). The tutorial is upstream's own, in both versions; the other inputs are converted with `naftiko convert`. The first Ikanos load of the process includes loading the official schema's precompiled validator, which a process that reads only Naftiko files never loads.",
+    '',
+  );
+  table(
+    ['input', 'files', 'operations', 'Naftiko warm ms', 'Ikanos first ms', 'Ikanos warm ms', 'Ikanos ÷ Naftiko (warm)'],
+    r.load.dialects.map((d) => [d.label, `${d.naftiko.files} / ${d.ikanos.files}`, String(d.naftiko.operations), ms(d.naftiko.warmMs), ms(d.ikanos.firstMs), ms(d.ikanos.warmMs), (d.ikanos.warmMs / d.naftiko.warmMs).toFixed(2)]),
   );
 
   out.push('## Memory', '');

@@ -20,4 +20,5 @@ export { compileJsonPath, KeyPath, NO_MATCH } from './response/jsonPath.js';
 export { NOT_CONVERTIBLE, convertOutput, describeValue } from './response/convertOutput.js';
 export { headerText, parseLooseBody } from './response/looseBody.js';
 export { parseYaml } from './load/parseYaml.js';
+export { NEWEST } from './load/dialects.js';
 export { createHttpClient, type HttpClient } from './http/client.js';

@@ -23,11 +23,13 @@ const ALLOWED: Record<string, string[]> = {
   'index.ts': ['errors.ts', 'types.ts', 'load', 'invoke'],
   'internal.ts': ['compile', 'invoke', 'response', 'load', 'http'],
   openapi: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration'],
+  convert: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util'],
+  skills: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve'],
   orchestration: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util'],
   rest: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve'],
   mcp: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve'],
-  serve: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'rest', 'mcp'],
-  cli: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve', 'mcp', 'rest', 'openapi'],
+  serve: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'rest', 'mcp', 'skills'],
+  cli: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve', 'mcp', 'rest', 'openapi', 'convert'],
 };
 
 function files(dir: string): string[] {

@@ -13,7 +13,7 @@ import { BODIES, listenInProcess, startBenchServer, type RunningServer } from '.
 import { median, percentile } from '../bench/stats.js';
 
 const TINY: BenchSettings = {
-  load: { usersRepeats: 2, largestRepeats: 1, corpusRepeats: 1, generated: [{ operations: 10, repeats: 1 }, { operations: 40, repeats: 1 }] },
+  load: { usersRepeats: 2, largestRepeats: 1, corpusRepeats: 1, generated: [{ operations: 10, repeats: 1 }, { operations: 40, repeats: 1 }], dialectRepeats: 1 },
   throughput: { rounds: 2, durationMs: 30, warmupMs: 10, concurrencies: [1, 4] },
   cpu: { calls: 5, rounds: 2 },
   memory: { invocations: 40, concurrency: 4, checkpoints: 2, warmup: 5 },
@@ -118,11 +118,14 @@ describe('the whole run', () => {
   it('measures everything and reports every figure', async () => {
     const results = await runBench(TINY, () => {}, listenInProcess);
     const report = formatReport(results);
-    for (const heading of ['## Targets', '## Serving: MCP against REST', '## Invocation overhead', '### CPU time per call', '## Load cost', '## Memory']) expect(report).toContain(heading);
+    for (const heading of ['## Targets', '## Serving: MCP against REST', '## Invocation overhead', '### CPU time per call', '## Load cost', '### Naftiko and Ikanos shapes', '## Memory']) expect(report).toContain(heading);
     expect(results.serving.rest.failures).toBe(0);
     expect(results.serving.mcp.failures).toBe(0);
-    expect(results.serving.mcp.requestsPerSecond).toBeGreaterThan(0);
+    // Both adapters answered the same operation within the rounds; the ratio is theirs.
+    expect(results.serving.ratio).toBeGreaterThan(0);
     expect(report).toContain('MCP ÷ REST');
+    // The same operations in both shapes.
+    for (const d of results.load.dialects) expect(d.ikanos.operations, d.label).toBe(d.naftiko.operations);
     expect(results.throughput).toHaveLength(4);
     expect(results.load.generated.map((g) => g.operations)).toEqual([10, 40]);
     expect(report).toContain('runtime ÷ got');

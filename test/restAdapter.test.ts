@@ -337,7 +337,7 @@ describe('serveCapability', () => {
     };
   }
 
-  test('starts MCP and REST, skips skill, logs what listens, closes everything', async () => {
+  test('starts MCP, skill and REST in file order, logs what listens, closes everything', async () => {
     const capability = await loadCapability(STEP7);
     const runtime = createRuntime(capability, { baseUri: maritime.url, retry: { limit: 0 } });
     cleanup.push(() => runtime.close());
@@ -348,15 +348,18 @@ describe('serveCapability', () => {
     expect(started[0].spec.tools.map((t) => t.name)).toEqual(['list-ships', 'get-ship', 'list-legacy-vessels', 'create-voyage', 'get-ship-with-crew']);
     const rest = served.servers.find((s) => s.type === 'rest')!;
     expect(rest.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const skill = served.servers.find((s) => s.type === 'skill')!;
     expect(lines).toEqual([
-      "skill expose 'shipyard-skills' is not served by this runtime: skipped",
       "mcp 'shipyard-tools' listening on http://127.0.0.1:0/mcp (5 tools)",
+      `skill 'shipyard-skills' listening on ${skill.url}/skills (2 skills)`,
       `rest 'shipyard-api' listening on ${rest.url} (5 routes)`,
     ]);
+    expect((await call(`${skill.url}/skills`)).status).toBe(200);
     expect((await call(`${rest.url}/ships/${NORTHERN_STAR.imo_number}`)).status).toBe(200);
     await served.close();
     expect(started[0].closed).toBe(true);
     await expect(fetch(`${rest.url}/ships`)).rejects.toThrow();
+    await expect(fetch(`${skill.url}/skills`)).rejects.toThrow();
   });
 
   test('--port numbers the adapters from the given port, in file order', async () => {

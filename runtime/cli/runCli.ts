@@ -10,6 +10,7 @@
 import { suggest } from '../util/suggest.js';
 import { packageVersion } from '../util/version.js';
 import { UsageError, hasFlag, type Command } from './args.js';
+import { convert } from './convert.js';
 import { describe } from './describe.js';
 import { list } from './list.js';
 import { mcp } from './mcp.js';
@@ -21,7 +22,7 @@ import { validate } from './validate.js';
 
 export type { CliIO };
 
-const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp, importCommand, exportCommand];
+const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp, convert, importCommand, exportCommand];
 
 const USAGE = `naftiko <command> [arguments] (commands: ${COMMANDS.map((c) => c.name).join(', ')})`;
 

@@ -2,7 +2,7 @@ import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command
 import { EXIT, err, reportWarnings } from './output.js';
 import { EXIT_UNAVAILABLE, listen, portNumber } from './mcp.js';
 
-/** `naftiko serve FILE`: runs every `rest` and `mcp` entry of the capability's `exposes`. */
+/** `naftiko serve FILE`: runs every `rest`, `mcp` and `skill` entry of the capability's `exposes`. */
 export const serve: Command = {
   name: 'serve',
   usage: 'naftiko serve FILE [--port N] [--address A] [--path P] [--allow-origin O] [--base-uri URL|namespace=URL] [--timeout MS] [--verbose]',
@@ -11,7 +11,7 @@ export const serve: Command = {
 Serves every 'exposes' entry of the capability FILE: 'rest' as an HTTP API,
 'mcp' as an MCP server over Streamable HTTP (stateless; at the expose's 'path',
 or at / when it declares none, as upstream serves it) or stdio, as the file
-declares. MCP serves protocol revisions 2026-07-28 (no initialize) and
+declares, 'skill' as a skill catalog (GET /skills, GET /skills/{name}). MCP serves protocol revisions 2026-07-28 (no initialize) and
 2025-11-25, 2025-06-18, 2025-03-26 (with initialize). MCP tools take their
 input schema from 'inputParameters', their output schema from typed
 'outputParameters', their title from 'label' and their annotations from

@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../types.js';
+import { parseBinarySize } from './binarySize.js';
 import { HTTP_METHODS, RAW_FORMATS, VALUE_TYPES, isOneOf } from '../util/vocabulary.js';
 import type { AuthPlan, OperationPlan, OutputPlan, ParameterPlan, PathPart, Template } from './plan.js';
 import { compileJsonPath } from '../response/jsonPath.js';
@@ -58,6 +59,7 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
   const outputs = compileOutputs(operation.outputParameters, `${pointer}/outputParameters`, where, sink);
   const format = String(operation.outputRawFormat ?? 'json');
   if (!isOneOf(RAW_FORMATS, format)) sink.error(`${pointer}/outputRawFormat`, `${where}: outputRawFormat '${format}' is not supported`);
+  else if (format === 'ndjson') sink.warn(`${pointer}/outputRawFormat`, `${where}: outputRawFormat 'ndjson' is not in the official grammar; each line is read as one JSON record (outputs see an array of records)`);
 
   const plan: OperationPlan = {
     namespace,
@@ -81,6 +83,11 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
   };
   if (typeof operation.description === 'string' && operation.description !== '') plan.description = operation.description;
   if (typeof operation.label === 'string') plan.label = operation.label;
+  if (operation.maxBinarySize !== undefined) {
+    const bytes = parseBinarySize(operation.maxBinarySize);
+    if (bytes === undefined) sink.warn(`${pointer}/maxBinarySize`, `${where}: maxBinarySize '${String(operation.maxBinarySize)}' is not a size such as 512KiB or 10MiB; the runtime's limit applies`);
+    else plan.maxResponseBytes = bytes;
+  }
   return plan;
 }
 

@@ -39,6 +39,7 @@ function compileParameter(raw: unknown, pointer: string, scope: TemplateScope, s
   const plan: ParameterPlan = { name, in: location, required: false, source: sink.ref(pointer) };
   if (typeof p.type === 'string') {
     if (isOneOf(VALUE_TYPES, p.type)) plan.type = p.type;
+    else if (p.type === 'file' || p.type === 'stream') plan.upload = p.type;
     else sink.warn(`${pointer}/type`, `parameter '${name}': unknown type '${p.type}', value is sent as given`);
   }
   if (typeof p.description === 'string' && p.description !== '') plan.description = p.description;

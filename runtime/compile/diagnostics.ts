@@ -22,7 +22,7 @@ export class DiagnosticSink {
   }
 
   add(severity: Diagnostic['severity'], pointer: string, message: string): void {
-    this.list.push({ severity, ...this.ref(pointer), message });
+    this.list.push({ severity, ...this.ref(pointer), pointer: this.written(pointer), message });
   }
 
   warn(pointer: string, message: string): void {
@@ -31,6 +31,12 @@ export class DiagnosticSink {
 
   error(pointer: string, message: string): void {
     this.add('error', pointer, message);
+  }
+
+  /** A diagnostic names the node as the file writes it: positions of a normalized (Ikanos) document translate their pointers back. */
+  private written(pointer: string): string {
+    const positions = this.positions as SourceMap & { original?: (pointer: string) => string };
+    return positions.original ? positions.original(pointer) : pointer;
   }
 
   get hasErrors(): boolean {

@@ -65,6 +65,8 @@ export interface ParameterPlan {
   valueTemplate?: Template;
   /** Not declared at all: a `{{name}}` placeholder in the path or a body template. */
   implicit?: boolean;
+  /** Declared `type: file` or `stream`: an upload, which this runtime does not send (NOT_SUPPORTED when given). */
+  upload?: 'file' | 'stream';
   source?: SourceRef;
 }
 
@@ -145,6 +147,8 @@ export interface OperationPlan {
   body: BodyPlan;
   auth: AuthPlan;
   outputFormat: RawFormat;
+  /** Largest response body taken from this operation (Ikanos `maxBinarySize`), instead of the runtime's `maxResponseBytes`. */
+  maxResponseBytes?: number;
   outputs: OutputPlan[];
   source: SourceRef;
 }

@@ -37,6 +37,8 @@ export interface HttpClientOptions {
 export interface SendOptions {
   /** `namespace.operation`, for error messages. */
   operation: string;
+  /** This call's response size limit, instead of the client's `maxResponseBytes`. */
+  maxResponseBytes?: number;
   /** The request URL with its secrets masked: the only form of the URL errors may show. */
   redactedUrl: string;
   signal?: AbortSignal;
@@ -130,9 +132,9 @@ class Client implements HttpClient {
       if (remaining <= 0) throw timedOut(request, options, timeout);
       let response: Response<Buffer>;
       try {
-        response = await this.#attempt(request, url, headers, signal, remaining);
+        response = await this.#attempt(request, url, headers, signal, remaining, options.maxResponseBytes ?? this.#maxBytes);
       } catch (error) {
-        if (error instanceof ResponseLimitExceeded) throw tooLarge(request, options, this.#maxBytes);
+        if (error instanceof ResponseLimitExceeded) throw tooLarge(request, options, options.maxResponseBytes ?? this.#maxBytes);
         if (error instanceof SecretBodyRedirect || (error as { cause?: unknown }).cause instanceof SecretBodyRedirect) {
           throw refusedRedirect(request, options, error instanceof SecretBodyRedirect ? error : ((error as { cause: SecretBodyRedirect }).cause));
         }
@@ -168,14 +170,13 @@ class Client implements HttpClient {
     }
   }
 
-  async #attempt(request: WireRequest, url: string, headers: Record<string, string>, signal: AbortSignal | undefined, remaining: number): Promise<Response<Buffer>> {
+  async #attempt(request: WireRequest, url: string, headers: Record<string, string>, signal: AbortSignal | undefined, remaining: number, max: number): Promise<Response<Buffer>> {
     const options: OptionsOfBufferResponseBody = { method: request.method as Method, headers, responseType: 'buffer' };
     // got copies and checks every option it is given, so absent ones are left out rather than passed as undefined.
     if (request.body !== undefined) options.body = request.body;
     if (signal !== undefined) options.signal = signal;
     if (request.bodyHoldsSecret) options.context = { bodyHoldsSecret: true };
     const promise = this.#got(url, options);
-    const max = this.#maxBytes;
     let refused = false;
     let expired = false;
     // The deadline is one timer of ours rather than got's `timeout.request`, which also sets up a map,

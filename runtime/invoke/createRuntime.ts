@@ -95,7 +95,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
       const built = build(entry, inputs, onEvent !== undefined);
       const started = onEvent ? performance.now() : 0;
       if (onEvent) emitRequest(plan.id, plan.method, built.maskedUrl, built.maskedHeaders ?? {});
-      const response = await client.send(built.wire, { operation: plan.id, redactedUrl: built.maskedUrl, signal: call.signal, timeout: call.timeout, retry: call.retry });
+      const response = await client.send(built.wire, { operation: plan.id, redactedUrl: built.maskedUrl, signal: call.signal, timeout: call.timeout, retry: call.retry, maxResponseBytes: plan.maxResponseBytes });
       onEvent?.({ type: 'response', operation: plan.id, status: response.status, attempts: response.attempts, durationMs: performance.now() - started });
 
       const headers = redactor.headers(response.headers);
@@ -144,7 +144,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
       const started = onEvent ? performance.now() : 0;
       if (onEvent) emitRequest(plan.id, plan.method, maskedUrl, overlayHeaders(request.headers ?? {}, built.maskedHeaders ?? {}));
       const wire = { ...built.wire, url, headers, ...(request.body && request.body.length > 0 ? { body: request.body } : {}) };
-      const response = await client.send(wire, { operation: plan.id, redactedUrl: maskedUrl, signal: call.signal, timeout: call.timeout, retry: call.retry });
+      const response = await client.send(wire, { operation: plan.id, redactedUrl: maskedUrl, signal: call.signal, timeout: call.timeout, retry: call.retry, maxResponseBytes: plan.maxResponseBytes });
       onEvent?.({ type: 'response', operation: plan.id, status: response.status, attempts: response.attempts, durationMs: performance.now() - started });
       return { ...response, headers: redactor.headers(response.headers), body: redactor.buffer(response.body) };
     } catch (error) {

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError, NotSupportedError } from '../errors.js';
 import type { OperationPlan, ParameterPlan } from '../compile/plan.js';
 import { suggest } from '../util/suggest.js';
 import { coerce, preview } from './coerce.js';
@@ -30,6 +30,7 @@ export function resolveInputs(plan: OperationPlan, inputs: Record<string, unknow
       }
       value = param.default;
     }
+    if (param.upload) throw new NotSupportedError(`${plan.id}: parameter '${param.name}' is a ${param.upload} upload, which this runtime does not send`, { operation: plan.id, parameter: param.name });
     value = coerceParameter(plan, param, value);
     const problem = param.check?.(value);
     if (problem !== undefined) throw new InputError(`${plan.id}: ${describe(param)} ${problem}`, { operation: plan.id, parameter: param.name });

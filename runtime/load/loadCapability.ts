@@ -2,7 +2,7 @@
  * Reading a capability: the file and the files it names (imports, bind key files), each parsed with
  * source positions and validated, then handed to the compiler.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYamlText } from 'yaml';
 import { SpecError, formatDiagnostic } from '../errors.js';
@@ -13,7 +13,8 @@ import { DiagnosticSink } from '../compile/diagnostics.js';
 import { compileCapability, type Inspection, type SourceFile, type SourceReader } from '../compile/compileCapability.js';
 import { parseYaml } from './parseYaml.js';
 import { readSourceFile } from './readSourceFile.js';
-import { validateDocument } from './validateDocument.js';
+import { readDocument } from './readDocument.js';
+import type { SectionImporter } from './normalizeIkanos.js';
 
 export type { Inspection };
 
@@ -41,21 +42,29 @@ export function inspectCapability(path: string | URL): Inspection {
 /** A reader that reads each file once. */
 function createSourceReader(): SourceReader {
   const files = new Map<string, SourceFile>();
-  return {
-    read(file) {
-      let source = files.get(file);
-      if (source === undefined) {
-        source = readCapabilityFile(file);
-        files.set(file, source);
-      }
-      return source;
-    },
-    files: () => [...files.values()],
-    readBindFile,
+  const read = (file: string): SourceFile => {
+    let source = files.get(file);
+    if (source === undefined) {
+      // Unusable while it is being read: a file that imports itself, directly or not, finds it so.
+      files.set(file, { file, data: {}, sink: new DiagnosticSink(file, new Map()), ok: false });
+      source = readCapabilityFile(file, (location, section) => importSection(resolve(dirname(file), location), section, read));
+      files.set(file, source);
+    }
+    return source;
   };
+  return { read, files: () => [...files.values()], readBindFile };
 }
 
-function readCapabilityFile(file: string): SourceFile {
+/** The entries of one section of an imported file (Ikanos exposes/aggregates/binds imports). */
+function importSection(target: string, section: 'exposes' | 'aggregates' | 'binds', read: (file: string) => SourceFile): ReturnType<SectionImporter> {
+  const imported = read(target);
+  if (!imported.ok) return { error: `${target}: ${imported.sink.list.find((d) => d.severity === 'error')?.message ?? 'imports itself'}` };
+  const capability = isObject(imported.data.capability) ? imported.data.capability : {};
+  const entries = section === 'binds' ? imported.data.binds : capability[section];
+  return { entries: Array.isArray(entries) ? entries : [], file: target };
+}
+
+function readCapabilityFile(file: string, importSectionOf: SectionImporter): SourceFile {
   const emptySink = new DiagnosticSink(file, new Map());
   const failed: SourceFile = { file, data: {}, sink: emptySink, ok: false };
   let text: string;
@@ -73,11 +82,13 @@ function readCapabilityFile(file: string): SourceFile {
     else emptySink.error('', (error as Error).message);
     return failed;
   }
-  const sink = new DiagnosticSink(file, parsed.positions);
-  sink.list.push(...validateDocument(parsed.data, file, parsed.positions));
-  const data = isObject(parsed.data) ? parsed.data : {};
-  if (!isObject(parsed.data) && !sink.hasErrors) sink.error('', 'a capability file must be a YAML map');
-  return { file, data, sink, ok: isObject(parsed.data) && !sink.hasErrors };
+  // Dialect stage: every version is read into one model (the array shape), positions still in this file.
+  const read = readDocument(parsed.data, parsed.positions, file, importSectionOf);
+  const sink = new DiagnosticSink(file, read.positions);
+  sink.list.push(...read.diagnostics);
+  const data = isObject(read.data) ? read.data : {};
+  if (!isObject(read.data) && !sink.hasErrors) sink.error('', 'a capability file must be a YAML map');
+  return { file, data, sink, ok: isObject(read.data) && !sink.hasErrors };
 }
 
 /** Reads a flat YAML/JSON key file named by a `file://` location, relative to the capability. */

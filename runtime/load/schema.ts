@@ -12,12 +12,18 @@
  *
  * A `then` schema may carry `x-message`: the text reported instead of "missing required key" when its
  * `required` fails (used where one of two keys is needed).
+ *
+ * A schema marked `x-severity: 'warning'` reports its failures as warnings (with its `x-message`, if
+ * any): real files that the reference engine loads break these rules without becoming unusable.
  */
 import type { JsonSchema } from '../types.js';
 import { HTTP_METHODS, RAW_FORMATS, VALUE_TYPES } from '../util/vocabulary.js';
 
 /** `naftiko:` values this runtime reads (`0.5` is the version named in the alpha2 specification text). */
 export const SUPPORTED_VERSIONS = ['1.0.0-alpha1', '1.0.0-alpha2', '0.5'] as const;
+
+/** A rule whose failures are warnings (see the module comment). */
+const lenient = (schema: JsonSchema, message?: string): JsonSchema => ({ ...schema, 'x-severity': 'warning', ...(message ? { 'x-message': message } : {}) });
 
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/definitions/${name}` });
@@ -53,11 +59,14 @@ function discriminated(
   };
 }
 
-/** `type: string` or the JSON-Schema-like `type: [string, 'null']` some generated files use. */
+/**
+ * `type: string` or the JSON-Schema-like `type: [string, 'null']` some generated files use. `file` and
+ * `stream` (uploads) load with a warning: the operation reports NOT_SUPPORTED only if it is given one.
+ */
 const parameterType: JsonSchema = {
   type: ['string', 'array'],
   if: { type: 'string' },
-  then: { enum: VALUE_TYPES },
+  then: { enum: [...VALUE_TYPES, 'file', 'stream'], allOf: [lenient({ enum: VALUE_TYPES }, "is an upload type ('file' or 'stream'): this runtime sends no uploads, and reports NOT_SUPPORTED if the operation is given one")] },
   else: { items: { enum: [...VALUE_TYPES, 'null'] } },
 };
 
@@ -77,7 +86,8 @@ const typedParameterKeys: Record<string, JsonSchema | boolean> = {
   schema: { type: 'object' },
 };
 
-const withInjector: JsonSchema = { type: ['object', 'null'], additionalProperties: scalar };
+/** Values are scalars; real files also inject arrays and objects, passed on as they are. */
+const withInjector: JsonSchema = { type: ['object', 'null'], additionalProperties: lenient(scalar, 'is an array or an object: it is passed on as it is') };
 
 const authentication = discriminated(
   'type',
@@ -179,7 +189,12 @@ const consumedResource = closed(
   ['name', 'path', 'operations'],
 );
 
-const namespace: JsonSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]+$' };
+/** Real files use `:` in namespaces (`github:repos`); it loads, with a warning. */
+const namespace: JsonSchema = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_:-]+$',
+  allOf: [lenient({ pattern: '^[^:]*$' }, "contains ':', which the Naftiko grammar does not allow; it is kept as written")],
+};
 
 const consumesHttp = closed(
   {
@@ -213,7 +228,11 @@ const binding = closed(
     namespace,
     description: str,
     location: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*://' },
-    keys: { type: 'object', propertyNames: { pattern: '^[A-Z][A-Z0-9_]*$' }, additionalProperties: str },
+    keys: {
+      type: 'object',
+      propertyNames: lenient({ pattern: '^[A-Z][A-Z0-9_]*$' }, 'is not SCREAMING_SNAKE_CASE; it is bound as written'),
+      additionalProperties: str,
+    },
   },
   ['namespace', 'keys'],
 );
@@ -221,7 +240,7 @@ const binding = closed(
 const info = closed({
   label: str,
   description: str,
-  tags: arrayOf(str),
+  tags: arrayOf(lenient(str, 'is not a string: the tag is ignored')),
   created: str,
   modified: str,
   stakeholders: arrayOf(closed({ role: str, fullName: str, email: str }, ['role', 'fullName'])),
@@ -273,7 +292,8 @@ const invocation: Record<string, JsonSchema> = {
 
 const toolParameter = closed(
   { name: str, type: parameterType, description: str, required: bool, default: true, enum: { type: 'array' }, pattern: str, format: str, example: true, schema: { type: 'object' } },
-  ['name', 'type'],
+  ['name'],
+  { allOf: [lenient({ required: ['type'] }, "has no 'type': read as a string")] },
 );
 
 const exposedParameter = closed(

@@ -195,6 +195,11 @@ export function validateDocument(data: unknown, file: string, positions: SourceM
   for (const error of validate.errors ?? []) {
     const found = translate(error, data);
     if (!found) continue;
+    const rule = error.parentSchema as Record<string, unknown> | undefined;
+    if (rule?.['x-severity'] === 'warning') {
+      found.severity = 'warning';
+      if (typeof rule['x-message'] === 'string') found.message = `${displayPath(data, found.pointer)}: ${rule['x-message']}`;
+    }
     const key = `${found.pointer}\n${found.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -17,6 +17,7 @@ import { mapSecurity, requirementKeys } from './mapSecurity.js';
 import type { OpenApiDocument } from './readOpenApi.js';
 import type { Report } from './report.js';
 import { SchemaConverter } from './toJsonSchema.js';
+import { unescapeToken } from '../util/jsonPointer.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -175,7 +176,7 @@ function linkTarget(link: Raw, byOperationId: Map<string, string>, candidates: C
   // `#/paths/~1groups~1{id}/get`: the path and method of an operation of this document.
   const match = /^#\/paths\/([^/]+)\/([a-z]+)$/.exec(link.operationRef);
   if (!match) return undefined;
-  const path = decodeURIComponent(match[1]).replaceAll('~1', '/').replaceAll('~0', '~');
+  const path = unescapeToken(decodeURIComponent(match[1]));
   return candidates.find((c) => c.path === path && c.method === match[2])?.name;
 }
 

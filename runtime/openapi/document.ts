@@ -1,10 +1,10 @@
 /** Small helpers to walk a bundled OpenAPI document (plain JSON data, every `$ref` internal). */
+import { isObject } from '../util/isObject.js';
+import { unescapeToken } from '../util/jsonPointer.js';
 
 export type Raw = Record<string, unknown>;
 
-export function isObject(value: unknown): value is Raw {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+export { isObject };
 
 /** Reads a field as an object, or `{}`. */
 export function objectAt(value: unknown, key: string): Raw {
@@ -25,7 +25,7 @@ export function resolvePointer(document: unknown, ref: string): unknown {
   if (path === '') return document;
   let node: unknown = document;
   for (const raw of path.split('/').slice(1)) {
-    const key = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
+    const key = unescapeToken(decodeURIComponent(raw));
     if (Array.isArray(node)) node = node[Number(key)];
     else if (isObject(node)) node = node[key];
     else return undefined;
@@ -50,6 +50,6 @@ export function deref(document: unknown, value: unknown): Raw | undefined {
 
 /** A JSON pointer into a response body as a JSONPath: `/data/request_id` → `$.data.request_id`. */
 export function pointerToJsonPath(pointer: string): string {
-  const tokens = pointer.split('/').filter((t) => t !== '').map((t) => decodeURIComponent(t).replaceAll('~1', '/').replaceAll('~0', '~'));
+  const tokens = pointer.split('/').filter((t) => t !== '').map((t) => unescapeToken(decodeURIComponent(t)));
   return `$${tokens.map((t) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(t) ? `.${t}` : `[${JSON.stringify(t)}]`)).join('')}`;
 }

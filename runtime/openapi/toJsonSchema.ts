@@ -5,6 +5,7 @@
  */
 import type { JsonSchema, ValueType } from '../types.js';
 import { deref, isObject, resolvePointer, type Raw } from './document.js';
+import { unescapeToken } from '../util/jsonPointer.js';
 
 /** Keywords of the OpenAPI schema dialect that JSON Schema does not have, or that would confuse a standalone schema. */
 const DROPPED = new Set(['nullable', 'discriminator', 'xml', 'externalDocs', 'example', '$schema', '$id', '$anchor', '$dynamicAnchor', '$dynamicRef', 'deprecated']);
@@ -141,7 +142,7 @@ function inferType(values: unknown[]): ValueType | undefined {
 
 function defName(ref: string): string {
   const last = ref.slice(ref.lastIndexOf('/') + 1);
-  return decodeURIComponent(last).replaceAll('~1', '/').replaceAll('~0', '~').replace(/[^A-Za-z0-9_.-]/g, '_') || 'schema';
+  return unescapeToken(decodeURIComponent(last)).replace(/[^A-Za-z0-9_.-]/g, '_') || 'schema';
 }
 
 function uniqueName(base: string, taken: Map<string, unknown>): string {

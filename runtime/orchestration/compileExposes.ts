@@ -11,6 +11,7 @@ import { HTTP_METHODS, MUSTACHE, isOneOf } from '../util/vocabulary.js';
 import { isObject } from '../util/isObject.js';
 import { resolveFileLocation } from '../util/fileLocation.js';
 import { collectFunctions, resolveRef, type AggregateFunction, type ResolvedUnit } from './aggregates.js';
+import { binaryResponse } from './binaryResponse.js';
 import { compileExposedAuth } from './exposedAuth.js';
 import { compileForward } from './forward.js';
 import { checkInputs, compileInputs, inputSchema, type ExposedInput } from './inputs.js';
@@ -145,11 +146,13 @@ function compileRestOperation(
   const name = typeof unit.name === 'string' ? unit.name : `${method} ${path}`;
   const operation = exposed(name, unit, inputs, resolved, [namespace], ctx);
   if (!operation) return undefined;
+  const binary = binaryResponse(op);
   return {
     method,
     path,
     operation,
     parameters: inputs.map((i) => ({ name: i.name, in: i.in ?? 'query', ...(i.bodyPath ? { value: i.bodyPath } : {}) })),
+    ...(binary ? { binary } : {}),
   };
 }
 

@@ -33,6 +33,8 @@ interface CompiledCall {
   with: Array<[string, ValueFn]>;
   /** The step output is the named outputs when the operation declares some, else the converted body. */
   declaresOutputs: boolean;
+  /** The consumed operation's outputs, to read on each record of a list answer. */
+  outputs: Array<{ name: string; path: CompiledPath }>;
   xml: boolean;
 }
 
@@ -166,6 +168,7 @@ function compileCall(call: unknown, withRaw: unknown, pointer: string, withPoint
     accepts,
     with: injected.map(([name, value]) => [name, compileValueAt(value, `${withPointer}/${escapeToken(name)}`, `call '${call}': with '${name}'`, ctx)]),
     declaresOutputs: info.outputs.length > 0,
+    outputs: info.outputs.map((o) => ({ name: o.name, path: compileJsonPath(o.value) })),
     xml: info.outputFormat === 'xml',
   };
 }
@@ -186,8 +189,18 @@ function execute(runtime: Runtime, call: CompiledCall, scope: Scope, options: Ru
   return runtime.execute(call.id, args, { signal: options.signal });
 }
 
+/**
+ * Outputs written for one record (`imo-number: $.imo_number`) name nothing on a list answer: as the
+ * Ikanos tutorial's fleet manifest expects, they are then read on each record, which keeps its own
+ * fields and gains the named ones (so a lookup can `match: imo-number`).
+ */
 function stepOutput(call: CompiledCall, result: InvocationResult): unknown {
-  return call.declaresOutputs ? result.outputs : result.data;
+  if (!call.declaresOutputs) return result.data;
+  const outputs = result.outputs as Record<string, unknown>;
+  if (!Array.isArray(result.data) || call.outputs.some((o) => outputs[o.name] !== null && outputs[o.name] !== undefined)) return outputs;
+  return result.data.map((record: unknown) =>
+    isObject(record) ? { ...record, ...Object.fromEntries(call.outputs.map((o) => [o.name, select(o.path, record) ?? null])) } : record,
+  );
 }
 
 function compileMappings(raw: unknown, pointer: string, sink: DiagnosticSink): Array<{ target: string[]; path: CompiledPath }> {

@@ -93,6 +93,8 @@ export interface RestOperationSpec {
   /** inputs by location, for the adapter to extract */
   parameters: Array<{ name: string; in: 'path' | 'query' | 'header' | 'cookie' | 'body'; value?: CompiledPath }>;
   forward?: { targetNamespace: string; trustedHeaders: string[] };
+  /** Answer with the output's bytes (base64 in the model) under this status and media type (Ikanos `responseBinary`). */
+  binary?: { status: number; mediaType: string };
 }
 
 /** One `exposes` entry of type `rest`. */

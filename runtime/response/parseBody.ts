@@ -81,6 +81,8 @@ export function parseBody(body: Buffer, format: Exclude<RawFormat, 'binary'>, co
         throw unreadable(operation, format, contentType, text, error);
       }
     }
+    case 'ndjson':
+      return parseJsonLines(text, contentType, operation);
     case 'csv':
     case 'tsv':
     case 'psv':
@@ -90,6 +92,20 @@ export function parseBody(body: Buffer, format: Exclude<RawFormat, 'binary'>, co
     case 'markdown':
       return text;
   }
+}
+
+/** Newline-delimited JSON (one record a line, blank lines skipped) → the array of records. */
+function parseJsonLines(text: string, contentType: string | undefined, operation: string): unknown[] {
+  return text
+    .split(/\r?\n/)
+    .filter((line) => /\S/.test(line))
+    .map((line) => {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch (error) {
+        throw unreadable(operation, 'ndjson', contentType, line, error);
+      }
+    });
 }
 
 /** True when the content type names a format other than `family` (a JSON or XML media type contains its family name). */

@@ -95,6 +95,10 @@ async function answer(route: Route, spec: RestExposeSpec, c: Context, log: (line
     throw error;
   }
   if (result === undefined || (result === null && status === 204)) return new Response(null, { status: 204 });
+  const { binary } = route.spec;
+  // A binary answer is `{ contentType, size, base64 }` in the model (or its base64 text, mapped out).
+  const encoded = typeof result === 'string' ? result : (result as { base64?: unknown } | null)?.base64;
+  if (binary && typeof encoded === 'string') return new Response(Buffer.from(encoded, 'base64'), { status: binary.status, headers: { 'content-type': binary.mediaType } });
   return json(status === 204 ? 200 : status, result);
 }
 

@@ -6,6 +6,8 @@ import { capabilityInternals } from '../internal.js';
 import { compileExposes } from '../orchestration/compileExposes.js';
 import type { McpExposeSpec } from '../orchestration/types.js';
 import { startRestServer } from '../rest/restServer.js';
+import { compileSkills } from '../skills/compileSkills.js';
+import { startSkillServer } from '../skills/skillServer.js';
 
 /**
  * Starts an MCP expose; injected so the MCP adapter stays a separate module. `port`, `address` and
@@ -36,23 +38,27 @@ export interface ServeOptions {
 
 /** What is being served. */
 export interface Served {
-  servers: Array<{ type: 'rest' | 'mcp'; namespace: string; url?: string }>;
+  servers: Array<{ type: 'rest' | 'mcp' | 'skill'; namespace: string; url?: string }>;
   /** Stops every adapter; calls in flight finish first. */
   close(): Promise<void>;
 }
 
 /**
  * Compiles the capability's exposes (throwing SPEC_INVALID / NOT_SUPPORTED before anything listens)
- * and starts each `rest` expose, and each `mcp` one through `options.mcp`. Skill and control exposes
+ * and starts each `rest` and `skill` expose, and each `mcp` one through `options.mcp`. Control exposes
  * are skipped with a log line. If one adapter cannot start, those already started are stopped.
  */
 export async function serveCapability(capability: Capability, runtime: Runtime, options: ServeOptions = {}): Promise<Served> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const specs = compileExposes(capability, runtime);
+  // Skill catalogs start in file order among the other adapters, so `--port N` numbers them as the file lists them.
+  const position = (pointer: string): number => Number(pointer.slice(pointer.lastIndexOf('/') + 1));
+  const specs = [...compileExposes(capability, runtime), ...compileSkills(capability, runtime)].sort(
+    (a, b) => (a.type === 'skill' ? a.index : position(a.source.pointer)) - (b.type === 'skill' ? b.index : position(b.source.pointer)),
+  );
   const root = capabilityInternals(capability).document.capability as { exposes?: unknown } | undefined;
   for (const entry of Array.isArray(root?.exposes) ? root.exposes : []) {
     const { type, namespace } = (entry ?? {}) as { type?: unknown; namespace?: unknown };
-    if (type !== 'rest' && type !== 'mcp') log(`${String(type)} expose${namespace ? ` '${String(namespace)}'` : ''} is not served by this runtime: skipped`);
+    if (type !== 'rest' && type !== 'mcp' && type !== 'skill') log(`${String(type)} expose${namespace ? ` '${String(namespace)}'` : ''} is not served by this runtime: skipped`);
   }
 
   const running: Array<{ close(): Promise<void> }> = [];
@@ -65,7 +71,12 @@ export async function serveCapability(capability: Capability, runtime: Runtime, 
   };
   try {
     for (const spec of specs) {
-      if (spec.type === 'rest') {
+      if (spec.type === 'skill') {
+        const server = await startSkillServer(spec, { port: takePort(), address: options.address, log });
+        running.push(server);
+        servers.push({ type: 'skill', namespace: spec.namespace, url: server.url });
+        log(`skill '${spec.namespace}' listening on ${server.url}/skills (${spec.skills.length} skill${spec.skills.length === 1 ? '' : 's'})`);
+      } else if (spec.type === 'rest') {
         const server = await startRestServer(spec, { port: takePort(), address: options.address, log });
         running.push(server);
         servers.push({ type: 'rest', namespace: spec.namespace, url: server.url });
@@ -84,7 +95,7 @@ export async function serveCapability(capability: Capability, runtime: Runtime, 
     await Promise.allSettled(running.map((s) => s.close()));
     throw error;
   }
-  if (running.length === 0) throw new NotSupportedError(`${capability.file} exposes nothing this runtime serves (rest, mcp)`);
+  if (running.length === 0) throw new NotSupportedError(`${capability.file} exposes nothing this runtime serves (rest, mcp, skill)`);
   return { servers, close: async () => void (await Promise.all(running.map((s) => s.close()))) };
 }
 

@@ -13,7 +13,7 @@ export const VALUE_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 
 export const PARAMETER_LOCATIONS = ['path', 'query', 'header', 'cookie', 'body'] as const;
 
 /** Raw response formats that are converted to a JSON tree before JSONPath runs. */
-export const RAW_FORMATS = ['json', 'yaml', 'xml', 'csv', 'tsv', 'psv', 'text', 'html', 'markdown', 'avro', 'protobuf', 'binary'] as const;
+export const RAW_FORMATS = ['json', 'yaml', 'xml', 'csv', 'tsv', 'psv', 'text', 'html', 'markdown', 'avro', 'protobuf', 'binary', 'ndjson'] as const;
 
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 export type ValueType = (typeof VALUE_TYPES)[number];
