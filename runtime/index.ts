@@ -8,7 +8,8 @@
  * const { result } = await runtime.invoke('get_user_v2_user__user_id__get', { user_id });
  * ```
  */
-export { loadCapability, inspectCapability, type Inspection } from './load/loadCapability.js';
+export { loadCapability, inspectCapability, type Inspection, type LoadOptions } from './load/loadCapability.js';
+export { defaultCacheDir } from './util/cacheDir.js';
 export { createRuntime } from './invoke/createRuntime.js';
 export * from './errors.js';
 export type {

@@ -20,7 +20,7 @@ const ALLOWED: Record<string, string[]> = {
   compile: ['errors.ts', 'types.ts', 'util', 'response'],
   load: ['errors.ts', 'types.ts', 'util', 'compile'],
   invoke: ['errors.ts', 'types.ts', 'util', 'compile', 'http', 'response'],
-  'index.ts': ['errors.ts', 'types.ts', 'load', 'invoke'],
+  'index.ts': ['errors.ts', 'types.ts', 'util', 'load', 'invoke'],
   'internal.ts': ['compile', 'invoke', 'response', 'load', 'http'],
   openapi: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration'],
   convert: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util'],

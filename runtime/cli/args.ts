@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../errors.js';
-import type { Capability, RuntimeOptions } from '../index.js';
+import type { Capability, LoadOptions, RuntimeOptions } from '../index.js';
+import { defaultCacheDir } from '../util/cacheDir.js';
 import { cliIO } from './output.js';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -67,6 +68,12 @@ export function wholeNumber(command: Command, option: string, value: string, min
     throw new UsageError(`--${option} must be a whole number${min > 0 ? ` of at least ${min}` : ''} (got '${value}')`, command.usage, command.name);
   }
   return Number(value);
+}
+
+/** How commands load capabilities: with the validation cache of the run's environment. */
+export function loadOptions(): LoadOptions {
+  const cacheDir = defaultCacheDir(cliIO().env);
+  return cacheDir === undefined ? {} : { cacheDir };
 }
 
 /**

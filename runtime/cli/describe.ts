@@ -1,5 +1,5 @@
 import type { JsonSchema, OperationInfo } from '../index.js';
-import { UsageError, parseCommandLine, type Command } from './args.js';
+import { UsageError, loadOptions, parseCommandLine, type Command } from './args.js';
 import { EXIT, cliIO, firstLine, formatTable, out, outJson, reportWarnings } from './output.js';
 
 /** `naftiko describe FILE OP`: everything needed to call one operation. */
@@ -32,7 +32,7 @@ Exit status: 0 ok, 1 invalid capability or unknown operation, 2 usage error.`,
     if (positionals.length !== 2) throw new UsageError(positionals.length < 2 ? 'give a capability file and an operation' : `unexpected argument '${positionals[2]}'`, describe.usage, describe.name);
 
     const { createRuntime, loadCapability } = await import('../index.js');
-    const capability = await loadCapability(positionals[0]);
+    const capability = await loadCapability(positionals[0], loadOptions());
     if (values.verbose) reportWarnings(capability.warnings);
     // The runtime's lookup accepts every form of name and phrases the did-you-mean.
     const runtime = createRuntime(capability, { env: cliIO().env });

@@ -1,4 +1,4 @@
-import { UsageError, parseCommandLine, type Command } from './args.js';
+import { UsageError, loadOptions, parseCommandLine, type Command } from './args.js';
 import { EXIT, firstLine, formatTable, out, outJson, reportWarnings } from './output.js';
 
 /** Longest description shown in the table; `describe` shows it whole. */
@@ -28,7 +28,7 @@ Exit status: 0 ok, 1 invalid capability, 2 usage error.`,
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'no capability file given' : 'give exactly one capability file', list.usage, list.name);
 
     const { loadCapability } = await import('../index.js');
-    const capability = await loadCapability(positionals[0]);
+    const capability = await loadCapability(positionals[0], loadOptions());
     if (values.verbose) reportWarnings(capability.warnings);
     if (values.json) outJson(capability.operations);
     else {

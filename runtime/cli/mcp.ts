@@ -1,6 +1,6 @@
 import type { Capability, RuntimeEvent } from '../index.js';
 import type { McpTransportOptions } from '../mcp/startMcp.js';
-import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
+import { UsageError, baseUriOptions, loadOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
 import { EXIT, err, plural, reportWarnings } from './output.js';
 
 /** `naftiko mcp FILE...`: every consumed operation of the files as an MCP tool. */
@@ -73,7 +73,7 @@ Exit status: 0 stopped cleanly, 1 invalid capability, 2 usage error,
 
     const { createRuntime, InputError, loadCapability } = await import('../index.js');
     const capabilities: Capability[] = [];
-    for (const file of positionals) capabilities.push(await loadCapability(file));
+    for (const file of positionals) capabilities.push(await loadCapability(file, loadOptions()));
     if (values.verbose) for (const capability of capabilities) reportWarnings(capability.warnings);
     if (capabilities.every((c) => c.operations.length === 0)) {
       throw new InputError(`${positionals.join(', ')}: no consumed operation to serve as a tool (to serve 'exposes', use 'naftiko serve')`);

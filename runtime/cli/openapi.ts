@@ -4,7 +4,7 @@
  * stderr, one line an item, and never changes the exit status.
  */
 import { writeFileSync } from 'node:fs';
-import { UsageError, parseCommandLine, type Command } from './args.js';
+import { UsageError, loadOptions, parseCommandLine, type Command } from './args.js';
 import { EXIT, err, plural } from './output.js';
 import type { ReportEntry } from '../openapi/report.js';
 
@@ -92,7 +92,7 @@ Exit status: 0 written, 1 invalid capability, 2 usage error.`,
     const file = openapiArgument(exportCommand, positionals, 'capability file');
     const [{ loadCapability }, { exportOpenApi }] = await Promise.all([import('../index.js'), import('../openapi/index.js')]);
     const { toYaml } = await import('../openapi/importOpenApi.js');
-    const result = exportOpenApi(await loadCapability(file), { exposes: values.exposes === true });
+    const result = exportOpenApi(await loadCapability(file, loadOptions()), { exposes: values.exposes === true });
     await printReport(result.report);
     const json = values.output === undefined || values.output.toLowerCase().endsWith('.json');
     write(values.output, json ? `${JSON.stringify(result.document, null, 2)}\n` : toYaml(result.document));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import type { RuntimeEvent, RuntimeOptions } from '../index.js';
-import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
+import { UsageError, baseUriOptions, loadOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
 import { EXIT, err, outJson, plural, reportError, reportWarnings } from './output.js';
 
 /** `naftiko run FILE OP [name=value ...]`: invokes one operation and prints its outputs. */
@@ -62,7 +62,7 @@ Exit status:
     const inputs = { ...(values.input === undefined ? {} : inputObject(values.input)), ...pairInputs(pairs) };
 
     const { createRuntime, loadCapability } = await import('../index.js');
-    const capability = await loadCapability(file);
+    const capability = await loadCapability(file, loadOptions());
     if (values.verbose) reportWarnings(capability.warnings);
     const options: RuntimeOptions = baseUriOptions(run, [capability], values['base-uri'] ?? []);
     if (timeout !== undefined) options.timeout = timeout;

@@ -1,4 +1,4 @@
-import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
+import { UsageError, baseUriOptions, loadOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
 import { EXIT, err, reportWarnings } from './output.js';
 import { EXIT_UNAVAILABLE, listen, portNumber } from './mcp.js';
 
@@ -61,7 +61,7 @@ Exit status: 0 stopped cleanly, 1 invalid capability or nothing to serve,
     const port = values.port === undefined ? undefined : portNumber(serve, values.port);
 
     const { createRuntime, loadCapability } = await import('../index.js');
-    const capability = await loadCapability(positionals[0]);
+    const capability = await loadCapability(positionals[0], loadOptions());
     if (values.verbose) reportWarnings(capability.warnings);
     const options = baseUriOptions(serve, [capability], values['base-uri'] ?? []);
     if (values.timeout !== undefined) options.timeout = wholeNumber(serve, 'timeout', values.timeout, 1);

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../errors.js';
-import { UsageError, parseCommandLine, type Command } from './args.js';
+import { UsageError, loadOptions, parseCommandLine, type Command } from './args.js';
 import { EXIT, formatDiagnosticLine, out, outJson, plural } from './output.js';
 
 /** One file's verdict, as `naftiko validate --json` prints it. */
@@ -39,7 +39,7 @@ Exit status: 0 every file is valid, 1 some file is invalid, 2 usage error.`,
     const { inspectCapability } = await import('../index.js');
 
     const reports = positionals.map((file): FileReport => {
-      const { capability, diagnostics } = inspectCapability(file);
+      const { capability, diagnostics } = inspectCapability(file, loadOptions());
       return {
         file,
         valid: capability !== undefined,

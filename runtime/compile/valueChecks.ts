@@ -8,11 +8,9 @@
  * one), reported as a warning, and matched with RE2's linear-time engine instead of V8's; patterns RE2
  * cannot run (lookaround, backreferences) keep V8's engine with the warning saying so.
  */
-import { createRequire } from 'node:module';
-import { Ajv, type ErrorObject } from 'ajv';
-import addFormats from 'ajv-formats';
-import safeRegex from 'safe-regex2';
+import type { Ajv, ErrorObject } from 'ajv';
 import type { JsonSchema } from '../types.js';
+import { lazyModule } from '../util/lazyModule.js';
 import { escapeToken } from '../util/jsonPointer.js';
 
 /** Returns what is wrong with a value (`must be one of …`), or undefined when it is acceptable. */
@@ -34,10 +32,14 @@ export interface Matcher {
   readonly source: string;
 }
 
-const require = createRequire(import.meta.url);
-
-/** Loaded on first need: only capabilities with unsafe patterns pay for RE2. */
-let re2: typeof import('re2js').RE2JS | undefined;
+/**
+ * Loaded on first need: ajv and its formats only for capabilities with JSON schemas, the star-height
+ * check for those with patterns, RE2 for those with unsafe ones.
+ */
+const ajvModule = lazyModule<typeof import('ajv')>('ajv');
+const ajvFormats = lazyModule<typeof import('ajv-formats')>('ajv-formats');
+const safeRegex = lazyModule<typeof import('safe-regex2')>('safe-regex2');
+const re2 = lazyModule<typeof import('re2js')>('re2js');
 
 /**
  * Compiles a pattern as ECMAScript with the `u` flag. Returns undefined, after telling `problem`, when
@@ -51,10 +53,9 @@ export function compilePattern(source: string, problem: (severity: 'warning' | '
     problem('warning', `pattern ${source} is not a valid regular expression; it is not checked`);
     return undefined;
   }
-  if (safeRegex(regex)) return regex;
+  if (safeRegex()(regex)) return regex;
   try {
-    re2 ??= (require('re2js') as typeof import('re2js')).RE2JS;
-    const compiled = re2.compile(source);
+    const compiled = re2().RE2JS.compile(source);
     problem('warning', `pattern ${source} has nested quantifiers, which can take exponential time; it is matched with a linear-time engine`);
     return { source, test: (text) => compiled.matcher(text).find() };
   } catch {
@@ -84,7 +85,7 @@ let reportSchemaPattern: ((severity: 'warning' | 'error', message: string) => vo
 
 function schemaCompiler(): Ajv {
   if (ajv) return ajv;
-  ajv = new Ajv({
+  ajv = new (ajvModule().Ajv)({
     allErrors: true,
     strict: false,
     allowUnionTypes: true,
@@ -97,7 +98,7 @@ function schemaCompiler(): Ajv {
       }),
     },
   });
-  addFormats.default(ajv);
+  ajvFormats().default(ajv);
   for (const [name, format] of Object.entries(OPENAPI_FORMATS)) ajv.addFormat(name, format as { type: 'number'; validate: (n: number) => boolean });
   return ajv;
 }

@@ -2,8 +2,11 @@
  * YAML → plain data, with the source position of every node. The `yaml` package's own `toJS` loses
  * positions and turns `!!omap` into a `Map`, so the AST is walked by hand instead.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Node, Pair, YAMLError } from 'yaml';
+import type { LineCounter, Node, Pair, YAMLError } from 'yaml';
+import { lazyModule } from '../util/lazyModule.js';
+
+/** The `yaml` package, for what the fast path declines (anchors, tags, flow collections, errors). */
+const yaml = lazyModule<typeof import('yaml')>('yaml');
 import { SpecError } from '../errors.js';
 import { parseYamlFast } from './fastYaml.js';
 import { escapeToken } from '../util/jsonPointer.js';
@@ -58,16 +61,16 @@ class Walker {
     const anchor = (node as { anchor?: string }).anchor;
     if (anchor && this.inAlias === 0) this.anchors.set(anchor, node as Node);
 
-    if (isScalar(node)) return node.value;
-    if (isAlias(node)) return this.alias(node.source, pointer, node);
-    if (isMap(node)) return this.pairs(node.items, pointer);
-    if (isSeq(node)) {
+    if (yaml().isScalar(node)) return node.value;
+    if (yaml().isAlias(node)) return this.alias(node.source, pointer, node);
+    if (yaml().isMap(node)) return this.pairs(node.items, pointer);
+    if (yaml().isSeq(node)) {
       if (node.tag !== undefined && OMAP_TAGS.has(node.tag)) return this.pairs(node.items as Pair[], pointer);
       return node.items.map((item, index) => {
         const itemPointer = `${pointer}/${index}`;
-        this.record(itemPointer, isPair(item) ? (item.key as Node) : (item as Node));
+        this.record(itemPointer, yaml().isPair(item) ? (item.key as Node) : (item as Node));
         // A flow sequence entry written `[a: 1]` is a single-pair map.
-        return isPair(item) ? this.pairs([item], itemPointer) : this.value(item, itemPointer);
+        return yaml().isPair(item) ? this.pairs([item], itemPointer) : this.value(item, itemPointer);
       });
     }
     return this.fail(`unsupported YAML node`, pointer, node as Node);
@@ -105,10 +108,10 @@ class Walker {
   private key(pair: Pair, pointer: string): string {
     const key = pair.key;
     if (key === null || key === undefined) return '';
-    if (isScalar(key)) return key.value === null ? '' : String(key.value);
-    if (isAlias(key)) {
+    if (yaml().isScalar(key)) return key.value === null ? '' : String(key.value);
+    if (yaml().isAlias(key)) {
       const resolved = this.anchors.get(key.source);
-      if (isScalar(resolved)) return String(resolved.value);
+      if (yaml().isScalar(resolved)) return String(resolved.value);
     }
     return this.fail('map keys must be strings', pointer, key as Node);
   }
@@ -139,8 +142,8 @@ export function parseYaml(text: string, file: string): { data: unknown; position
 
 /** `parseYaml` without the fast path: the `yaml` package's parser, for every YAML document. */
 export function parseYamlFull(text: string, file: string): { data: unknown; positions: SourceMap } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
+  const lineCounter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter });
   if (doc.errors.length > 0) {
     const diagnostics: Diagnostic[] = doc.errors.map((error) => {
       const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);

@@ -16,6 +16,13 @@ import { INTERNAL_VERSION, normalizeIkanos, type SectionImporter } from './norma
 import { SUPPORTED_VERSIONS } from './schema.js';
 import { validateDocument } from './validateDocument.js';
 import { validateIkanos } from './validateIkanos.js';
+import type { ValidationCache } from './validationCache.js';
+
+/** A cache of validation results, and the text of the file they are for. */
+export interface CachedValidation {
+  cache: ValidationCache;
+  text: string;
+}
 
 /** A document ready for the compiler. */
 export interface ReadDocument {
@@ -42,8 +49,19 @@ const SHARED_SECTION_ONLY = /missing required key 'capability'/;
  * @param positions - Its positions, from `parseYaml`.
  * @param file - File named in diagnostics.
  * @param importer - Reads the exposes/aggregates/binds section of a file a map-shaped document imports.
+ * @param cached - Where validations that depend on the file's text alone are kept (the schema of an
+ *   array-shaped document, the official schema of a map-shaped one); a normalized document may inline
+ *   other files, so its own validation always runs.
  */
-export function readDocument(data: unknown, positions: SourceMap, file: string, importer?: SectionImporter): ReadDocument {
+export function readDocument(data: unknown, positions: SourceMap, file: string, importer?: SectionImporter, cached?: CachedValidation): ReadDocument {
+  const once = (stage: string, validate: () => Diagnostic[]): Diagnostic[] => {
+    if (!cached) return validate();
+    const found = cached.cache.get(cached.text, stage, file);
+    if (found) return found;
+    const diagnostics = validate();
+    cached.cache.set(cached.text, stage, diagnostics);
+    return diagnostics;
+  };
   const at = (pointer: string, severity: Diagnostic['severity'], message: string, map = positions): Diagnostic => {
     let p = pointer;
     while (!map.has(p) && p !== '') p = p.slice(0, p.lastIndexOf('/'));
@@ -62,10 +80,10 @@ export function readDocument(data: unknown, positions: SourceMap, file: string, 
     const checked = known ? doc : { ...withoutVersion(doc), naftiko: INTERNAL_VERSION };
     // Only an array-shaped `ikanos:` document needs its version key placed under the name it is checked with.
     const checkedPositions = dialect.key === 'naftiko' ? positions : new Map(positions).set('/naftiko', positions.get('/ikanos') ?? [1, 1]);
-    return { data: doc, positions, dialect, diagnostics: [...notes, ...validateDocument(checked, file, checkedPositions)] };
+    return { data: doc, positions, dialect, diagnostics: [...notes, ...once('naftiko-schema', () => validateDocument(checked, file, checkedPositions))] };
   }
 
-  const official = validateIkanos(dialect.key === 'ikanos' ? doc : { ikanos: dialect.version, ...withoutVersion(doc) }, file, positions);
+  const official = once('ikanos-schema', () => validateIkanos(dialect.key === 'ikanos' ? doc : { ikanos: dialect.version, ...withoutVersion(doc) }, file, positions));
   const normalized = normalizeIkanos(doc, positions, importer);
   const sharedOnly = !('capability' in doc) && !('consumes' in doc);
   const internal = validateDocument(normalized.data, file, normalized.positions)

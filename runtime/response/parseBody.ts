@@ -2,10 +2,16 @@
  * Turns a raw response body into the JSON tree that output JSONPaths run against, according to the
  * operation's `outputRawFormat`.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import YAML from 'yaml';
+import type { XMLParser } from 'fast-xml-parser';
 import { ResponseError } from '../errors.js';
 import type { RawFormat } from '../types.js';
+import { lazyModule } from '../util/lazyModule.js';
+
+/** Parsers of the formats few operations declare, loaded on first use. */
+const xml = lazyModule<typeof import('fast-xml-parser')>('fast-xml-parser');
+const yaml = lazyModule<typeof import('yaml')>('yaml');
+
+let xmlParser: XMLParser | undefined;
 
 /**
  * Attributes are kept under `@name` and text next to attributes under `#text`, so
@@ -13,15 +19,18 @@ import type { RawFormat } from '../types.js';
  * strings, as in CSV: declared output types convert them, and `007` or `1e3` are not mangled. A repeated
  * element becomes an array and a single one an object, as the parser cannot know which elements repeat.
  */
-const xmlParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  textNodeName: '#text',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
+function xmlToTree(text: string): unknown {
+  xmlParser ??= new (xml().XMLParser)({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    textNodeName: '#text',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+  });
+  return xmlParser.parse(text);
+}
 
 const DELIMITERS: Partial<Record<RawFormat, string>> = { csv: ',', tsv: '\t', psv: '|' };
 
@@ -64,19 +73,19 @@ export function parseBody(body: Buffer, format: Exclude<RawFormat, 'binary'>, co
       }
     case 'yaml':
       try {
-        return YAML.parse(text);
+        return yaml().parse(text);
       } catch (error) {
         throw unreadable(operation, format, contentType, text, error);
       }
     case 'xml': {
       // Validating first is what rejects non-XML text: the parser alone accepts almost anything.
-      const valid = XMLValidator.validate(text);
+      const valid = xml().XMLValidator.validate(text);
       if (valid !== true) {
         if (declaresOther(contentType, 'xml')) return text;
         throw unreadable(operation, format, contentType, text, new Error(`${valid.err.msg} (line ${valid.err.line})`));
       }
       try {
-        return xmlParser.parse(text);
+        return xmlToTree(text);
       } catch (error) {
         throw unreadable(operation, format, contentType, text, error);
       }

@@ -4,6 +4,7 @@
  * only a process shows: exit codes set by the binary, signals, stdout pipes).
  */
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../runtime/cli/runCli.js';
@@ -18,10 +19,11 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The parent's environment without anything that would steer the CLI. */
-export const BASE_ENV: Record<string, string | undefined> = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !k.startsWith('NAFTIKO_') && !k.startsWith('VITAL_')),
-);
+/** The parent's environment without anything that would steer the CLI; caches go to a folder of the tests'. */
+export const BASE_ENV: Record<string, string | undefined> = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NAFTIKO_') && !k.startsWith('VITAL_'))),
+  NAFTIKO_CACHE_DIR: join(tmpdir(), 'naftiko-test-cache'),
+};
 
 /** `naftiko ARGS` in this process (whose working directory is the repository root), with `env` over the cleaned environment. */
 export async function naftiko(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
