@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { COLD_VARIANTS, measureColdStart, type ColdStartResult } from './coldStart.js';
 import { CLIENTS, compareThroughput, CPU_VARIANTS, cpuPerCall, createClients, type CellResult, type CpuResult } from './invoke.js';
 import { measureDialects, type DialectLoad } from './dialects.js';
 import { corpusFiles, largestCorpusFile, measureLoad, writeGeneratedCapability, type LoadFigure } from './load.js';
@@ -31,6 +32,7 @@ export interface BenchSettings {
   cpu: { calls: number; rounds: number };
   memory: { invocations: number; concurrency: number; checkpoints: number; warmup: number };
   serving: ServingSettings;
+  coldStart: { rounds: number };
 }
 
 /** The full run: about three minutes on the 2-core machine. */
@@ -40,6 +42,7 @@ export const FULL: BenchSettings = {
   cpu: { calls: 25, rounds: 200 },
   memory: { invocations: 100_000, concurrency: 64, checkpoints: 4, warmup: 5_000 },
   serving: { connections: 2000, durationMs: 10_000, warmupMs: 3000, rounds: 3 },
+  coldStart: { rounds: 15 },
 };
 
 /** Everything one run measured. */
@@ -51,6 +54,7 @@ export interface BenchResults {
   cpu: CpuResult;
   memory: MemoryResult;
   serving: ServingResult;
+  coldStart: ColdStartResult;
   seconds: number;
 }
 
@@ -81,6 +85,8 @@ export async function runBench(settings: BenchSettings, log: (line: string) => v
 
   const server = await start();
   try {
+    log('cold start, as whole processes…');
+    const coldStart = await measureColdStart(server.url, settings.coldStart.rounds);
     log(`serving: MCP tools/call against REST, ${settings.serving.connections} connections…`);
     const serving = await compareServing(server.url, settings.serving, log);
     const clients = await createClients(server.url);
@@ -100,6 +106,7 @@ export async function runBench(settings: BenchSettings, log: (line: string) => v
         cpu,
         memory,
         serving,
+        coldStart,
         seconds: (performance.now() - started) / 1000,
       };
     } finally {
@@ -148,6 +155,9 @@ function verdicts(r: BenchResults): Verdict[] {
       measured: r.serving.ratio.toFixed(3),
       met: r.serving.ratio >= 0.8,
     },
+    { target: 'cold `naftiko run` (one call) ≤ 1.2 × a got script making the same call', measured: r.coldStart.runRatio.toFixed(2), met: r.coldStart.runRatio <= 1.2 },
+    { target: '`naftiko --help` ≤ 1.5 × an empty Node start', measured: r.coldStart.helpRatio.toFixed(2), met: r.coldStart.helpRatio <= 1.5 },
+    { target: 'first load of the Users file in a fresh process ≤ 20 ms (validation cache warm)', measured: `${r.coldStart.firstLoadMs.cached.toFixed(1)} ms`, met: r.coldStart.firstLoadMs.cached <= 20 },
     { target: 'heap flat over 100,000 invocations (growth ≤ 1 MiB, ≤ 10 B per call)', measured: `${kib(r.memory.growth)}, ${r.memory.slopePerCall.toFixed(2)} B/call`, met: Math.abs(r.memory.growth) <= 2 ** 20 && r.memory.slopePerCall <= 10 },
   );
   return list;
@@ -184,6 +194,23 @@ export function formatReport(r: BenchResults): string {
     (['rest', 'mcp'] as const).map((side) => [side === 'rest' ? 'REST' : 'MCP', serving[side].requestsPerSecond.toFixed(0), serving[side].p50.toFixed(0), serving[side].p99.toFixed(0), String(serving[side].failures)]),
   );
   out.push(`MCP ÷ REST: **${serving.ratio.toFixed(3)}**.`, '');
+
+  out.push('## Cold start', '');
+  const { coldStart } = r;
+  out.push(
+    `Whole processes, from spawn to exit, ${coldStart.rounds} rounds in rotating order, medians: an empty Node start, a script making the same \`GET /v2/user/{id}\` with got and printing the user, and \`naftiko run capabilities/vital-users.yaml get_user_v2_user__user_id__get\` against the bench server with the validation cache warm (every run after the first) and empty (the first run on a machine). \`naftiko\` runs the bundled command (\`dist/cli/\`).`,
+    '',
+  );
+  table(
+    ['process', 'ms', '÷ node'],
+    COLD_VARIANTS.map((v) => [v, coldStart.processes[v].toFixed(0), (coldStart.processes[v] / coldStart.processes.node).toFixed(2)]),
+  );
+  out.push(
+    `naftiko run ÷ got: **${coldStart.runRatio.toFixed(2)}**; naftiko --help ÷ node: **${coldStart.helpRatio.toFixed(2)}**.`,
+    '',
+    `Inside a fresh process: \`import('naftiko-runtime')\` takes ${coldStart.importMs.toFixed(1)} ms; the first \`loadCapability\` of the Users file ${coldStart.firstLoadMs.cached.toFixed(1)} ms with the validation cache warm, ${coldStart.firstLoadMs.uncached.toFixed(1)} ms without (loading the precompiled schema validator).`,
+    '',
+  );
 
   out.push('## Invocation overhead', '');
   out.push(

@@ -76,7 +76,7 @@ interface Served {
 
 /** Starts `naftiko serve` (the built CLI) in a child process, every call sent to `upstream`. */
 export async function serveExposed(upstream: string): Promise<Served> {
-  const cli = join(ROOT, 'dist', 'runtime', 'cli', 'main.js');
+  const cli = join(ROOT, 'dist', 'cli', 'main.js');
   const child = spawn(process.execPath, [cli, 'serve', EXPOSED_CAPABILITY, '--port', '0', '--address', '127.0.0.1', '--base-uri', upstream], {
     env: { ...process.env, VITAL_API_KEY: BENCH_API_KEY },
     stdio: ['ignore', 'ignore', 'pipe'],

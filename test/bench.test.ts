@@ -18,6 +18,7 @@ const TINY: BenchSettings = {
   cpu: { calls: 5, rounds: 2 },
   memory: { invocations: 40, concurrency: 4, checkpoints: 2, warmup: 5 },
   serving: { connections: 4, durationMs: 300, warmupMs: 100, rounds: 2 },
+  coldStart: { rounds: 1 },
 };
 
 describe('bench server and clients', () => {
@@ -124,6 +125,11 @@ describe('the whole run', () => {
     // Both adapters answered the same operation within the rounds; the ratio is theirs.
     expect(results.serving.ratio).toBeGreaterThan(0);
     expect(report).toContain('MCP ÷ REST');
+    // One round: the ratios are those of the round's processes.
+    const { processes } = results.coldStart;
+    expect(results.coldStart.runRatio).toBeCloseTo(processes['naftiko run'] / processes.got, 9);
+    expect(results.coldStart.helpRatio).toBeCloseTo(processes['naftiko --help'] / processes.node, 9);
+    expect(report).toContain('## Cold start');
     // The same operations in both shapes.
     for (const d of results.load.dialects) expect(d.ikanos.operations, d.label).toBe(d.naftiko.operations);
     expect(results.throughput).toHaveLength(4);

@@ -13,7 +13,7 @@ import { createRuntime, inspectCapability, loadCapability, SpecError, type Runti
 import { compileJsonPath } from '../runtime/response/jsonPath.js';
 import { SANDBOX_API_KEY, startJunctionSandbox, type JunctionSandbox } from '../sandbox/junction.js';
 
-const CLI = fileURLToPath(new URL('../dist/runtime/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
 interface User {
   user_id: string;

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { startScriptedServer, type ScriptedServer } from './support/scriptedServer.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist/runtime/cli/main.js');
+const CLI = join(ROOT, 'dist/cli/main.js');
 const FIXTURES = join(ROOT, 'test/fixtures/mcp-conformance');
 const RUNNER = join(ROOT, 'test/conformance');
 const NODE22 = join(RUNNER, 'node_modules/.bin/node');

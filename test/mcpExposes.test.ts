@@ -18,7 +18,7 @@ import { CREDENTIALS, CREW, EXAMPLES, FORECAST, LEGACY_VESSELS, SHIPS, startMari
 import { REVISIONS, callTool as call, httpClient, modernToolCall, toolError, toolOutput as output, type Revision } from './support/mcpClient.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist/runtime/cli/main.js');
+const CLI = join(ROOT, 'dist/cli/main.js');
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 

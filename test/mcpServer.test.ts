@@ -21,7 +21,7 @@ import { startScriptedServer } from './support/scriptedServer.js';
 import { REVISIONS, callTool as call, httpClient, mcpClient, modernToolCall, toolError as checkedToolError, type Revision } from './support/mcpClient.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist/runtime/cli/main.js');
+const CLI = join(ROOT, 'dist/cli/main.js');
 const FILE = 'capabilities/vital-users.yaml';
 const GET_USER = 'get_user_v2_user__user_id__get';
 const CREATE_USER = 'create_user_v2_user_post';

@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { startRecordingServer } from './support/recordingServer.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist/runtime/cli/main.js');
+const CLI = join(ROOT, 'dist/cli/main.js');
 const folder = mkdtempSync(join(tmpdir(), 'naftiko-openapi-cli-'));
 const USERS = 'test/fixtures/junction/openapi-users.json';
 /** Each test runs the CLI several times, on a machine that may be busy. */

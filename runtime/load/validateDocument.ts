@@ -3,7 +3,6 @@
  * positioned diagnostics that name the offending key and where it is.
  */
 import { createRequire } from 'node:module';
-import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors.js';
 import type { SourceMap } from '../compile/plan.js';
@@ -25,7 +24,7 @@ let compiled: ValidateFunction | undefined;
  * the CLI's start-up, and commands such as `naftiko --help` never validate anything.
  */
 function validator(): ValidateFunction {
-  compiled ??= precompiled() ?? new Ajv(AJV_OPTIONS).compile(capabilitySchema);
+  compiled ??= precompiled() ?? new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv(AJV_OPTIONS).compile(capabilitySchema);
   return compiled;
 }
 

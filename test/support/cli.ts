@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from '../../runtime/cli/runCli.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(ROOT, 'dist/runtime/cli/main.js');
+export const CLI = join(ROOT, 'dist/cli/main.js');
 
 /** What one run printed and how it exited. */
 export interface CliResult {

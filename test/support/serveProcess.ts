@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = `${ROOT}dist/runtime/cli/main.js`;
+export const CLI = `${ROOT}dist/cli/main.js`;
 
 /** A running `naftiko serve`. */
 export interface ServeProcess {
