@@ -81,7 +81,21 @@ export type AuthPlan =
   | { type: 'digest'; username: Template; password: Template }
   | { type: 'headers'; headers: Array<{ name: string; value: Template }> }
   | { type: 'aws-sig-v4'; accessKeyId: Template; secretAccessKey: Template; sessionToken?: Template; region: Template; service: Template }
+  | OAuth2Plan
   | { type: 'unsupported'; kind: string };
+
+/** OAuth2 client credentials (RFC 6749 §4.4): a bearer token fetched from `tokenEndpoint`, cached per runtime. */
+export interface OAuth2Plan {
+  type: 'oauth2';
+  /** Absolute, or relative to the namespace's base URI (a sandbox serves both). */
+  tokenEndpoint: Template;
+  clientId: Template;
+  clientSecret: Template;
+  scopes: string[];
+  audience?: string;
+  /** `basic`: HTTP Basic with the URL-encoded id and secret (RFC 6749 §2.3.1); `body`: both in the form. */
+  clientAuthentication: 'basic' | 'body';
+}
 
 /** A JSON value from the file whose strings may hold `{{...}}` placeholders. */
 export type JsonTemplate =

@@ -102,6 +102,7 @@ const authentication = discriminated(
     bearer: { properties: { token: str, value: str, key: str, placement: { type: 'string', enum: ['header'] } } },
     composite: { properties: { headers: stringMap }, required: ['headers'] },
     'aws-sig-v4': { properties: { accessKeyId: str, secretKey: str, sessionToken: str, region: str, service: str } },
+    // A resource server's description (exposes), or a client of a consumed API (`flow: clientCredentials`).
     oauth2: {
       properties: {
         authorizationServerUri: str,
@@ -110,6 +111,10 @@ const authentication = discriminated(
         audience: str,
         tokenEndpoint: str,
         tokenValidation: { type: 'string', enum: ['jwks', 'introspection'] },
+        flow: str,
+        clientId: str,
+        clientSecret: str,
+        clientAuthentication: { type: 'string', enum: ['basic', 'body'] },
       },
     },
   },
