@@ -40,6 +40,8 @@ export interface OperationInfo {
   /** Format of the response body (`outputRawFormat`), converted to a JSON tree before outputs are read. */
   outputFormat: RawFormat;
   hints: OperationHints;
+  /** How the operation's list is paged, when it declares `pagination` (`runtime.items`, `invokePage`). */
+  pagination?: { type: 'offset' | 'page' | 'cursor' | 'link'; maxPages: number };
   /** Inputs as one JSON Schema object; each property carries `x-in` (path, query, header, cookie, body, template). */
   inputs: JsonSchema;
   outputs: Array<{ name: string; type?: ValueType; value: string }>;
@@ -112,6 +114,54 @@ export interface PrepareOptions {
   idempotencyKey?: string;
 }
 
+/** Options of a walk through an operation's pages (`runtime.items`). */
+export interface ItemsOptions {
+  signal?: AbortSignal;
+  /** Timeout of each page's request, in ms. */
+  timeout?: number;
+  retry?: RetryOptions;
+  /** Pages read at most (default: the operation's `pagination.maxPages`, itself 1000 by default). */
+  maxPages?: number;
+  /** Told after each page: for progress, and to learn that the walk stopped at `maxPages` (`more`). */
+  onPage?: (progress: PageProgress) => void;
+}
+
+/** Where a walk through pages stands. */
+export interface PageProgress {
+  /** Pages read so far. */
+  pages: number;
+  /** Records read so far. */
+  records: number;
+  /** Another page exists: after the last page the walk reads, true means it stopped at `maxPages`. */
+  more: boolean;
+}
+
+/** Options of `runtime.invokePage`. */
+export interface PageOptions {
+  signal?: AbortSignal;
+  timeout?: number;
+  retry?: RetryOptions;
+  /** The `nextPageToken` of the previous page; absent or null for the first page. */
+  pageToken?: string | null;
+  /** Pages a walk reads at most, counted across the tokens (default: the operation's `pagination.maxPages`). */
+  maxPages?: number;
+}
+
+/** One page of an operation's list. */
+export interface Page {
+  /** The page's records (`pagination.items`). */
+  items: unknown[];
+  /** The page's outputs, as `invoke` gives them. */
+  outputs: Record<string, unknown>;
+  /**
+   * Opaque, JSON-serializable: pass it as `pageToken` (with the same inputs) for the next page, in this
+   * process or another one. Null on the last page.
+   */
+  nextPageToken: string | null;
+  /** More pages exist, but the walk reached `maxPages`. */
+  truncated?: true;
+}
+
 /** A request as it would be sent, with every secret masked. Nothing is sent to build it. */
 export interface PreparedRequest {
   operation: string;
@@ -161,6 +211,17 @@ export interface Runtime {
   invoke(name: string, inputs?: Record<string, unknown>, options?: InvokeOptions): Promise<Record<string, unknown>>;
   /** Like `invoke`, with the status, headers and converted body as well. */
   execute(name: string, inputs?: Record<string, unknown>, options?: InvokeOptions): Promise<InvocationResult>;
+  /**
+   * Every record of every page of a paginated operation (`pagination:`), in order, each page fetched
+   * when the iteration reaches it. Stops at the last page or at `maxPages`; breaking out of the loop
+   * sends nothing more. INPUT_INVALID for an operation without `pagination`.
+   */
+  items(name: string, inputs?: Record<string, unknown>, options?: ItemsOptions): AsyncIterableIterator<unknown>;
+  /**
+   * One page of a paginated operation: its records, its outputs and the token of the next page, so
+   * that a workflow engine can read one page per step and resume after a crash.
+   */
+  invokePage(name: string, inputs?: Record<string, unknown>, options?: PageOptions): Promise<Page>;
   /** Resolves the request an invocation would send, secrets masked, without sending it. */
   prepare(name: string, inputs?: Record<string, unknown>, options?: PrepareOptions): PreparedRequest;
   /**

@@ -3,7 +3,7 @@
  * answer. One secret store serves every capability of a runtime and every adapter built on it, and
  * everything that leaves (outputs, headers, errors, events) passes its redactor.
  */
-import { HttpError, NotSupportedError, OperationNotFoundError, ResponseError, SpecError, TimeoutError } from '../errors.js';
+import { HttpError, InputError, NotSupportedError, OperationNotFoundError, ResponseError, SpecError, TimeoutError } from '../errors.js';
 import type {
   Capability,
   ForwardRequest,
@@ -28,9 +28,17 @@ import { fixedBaseUrl, renderBaseUrl } from './baseUri.js';
 import { buildRequest, type BaseUrl, type BuiltRequest } from './buildRequest.js';
 import { createTokenSource, type TokenRequest } from './oauth2.js';
 import { OperationIndex } from './operationIndex.js';
+import type { PageAnswer } from './paginator.js';
+import { readOnePage, walkItems, type PageSource } from './pages.js';
+import { MASK } from './redactor.js';
 import { resolveInputs } from './resolveInputs.js';
 import { SecretStore } from './secretStore.js';
 import { attachRuntimeInternals } from './runtimeInternals.js';
+
+/** An operation's answer, converted and masked. */
+interface Answer extends PageAnswer {
+  status: number;
+}
 
 interface Entry {
   plan: OperationPlan;
@@ -125,34 +133,68 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     return response;
   };
 
+  /**
+   * One request of an operation, from inputs to the converted answer: a non-2xx status is an
+   * HttpError. `url` replaces the operation's URL (the next page of a link walk).
+   */
+  const exchange = async (entry: Entry, inputs: Record<string, unknown>, call: InvokeOptions, url?: string): Promise<Answer> => {
+    const { plan } = entry;
+    const built = build(entry, inputs, onEvent !== undefined, call.idempotencyKey);
+    if (url !== undefined) retarget(plan, built, url);
+    const response = await send(plan.id, built.wire, built.tokenRequest, { url: built.maskedUrl, headers: built.maskedHeaders }, call);
+    const headers = redactor.headers(response.headers);
+    const contentType = headerText(headers['content-type']);
+    if (response.status < 200 || response.status >= 300) {
+      const body = redactor.tree(parseLooseBody(response.body, contentType, MAX_ERROR_BODY_BYTES));
+      const resendable = mayResend(built.wire, call.retry?.unsafe ?? options.retry?.unsafe ?? false);
+      const decision = resolveFailure({ kind: 'status', status: response.status, retryAfter: headers['retry-after'] }, resendable);
+      throw new HttpError(`${plan.id}: ${plan.method} ${built.maskedUrl} answered ${response.status}${summarizeBody(body)}`, {
+        operation: plan.id,
+        status: response.status,
+        body,
+        method: plan.method,
+        url: built.maskedUrl,
+        headers,
+        ...decision,
+      });
+    }
+    return { operation: plan.id, status: response.status, headers, data: readData(plan, response.body, contentType), url: built.wire.url };
+  };
+
+  /** A link page's URL in place of the operation's: same origin only, the namespace's query key added again. */
+  const retarget = (plan: OperationPlan, built: BuiltRequest, url: string): void => {
+    const own = new URL(built.wire.url);
+    const target = new URL(url);
+    if (target.origin !== own.origin) {
+      throw new InputError(`${plan.id}: the page to read is on ${target.origin}, not on the operation's origin ${own.origin}; nothing was sent`, { operation: plan.id, parameter: 'pageToken' });
+    }
+    let real = target.href;
+    let masked = redactor.text(target.href);
+    if (plan.auth.type === 'query') {
+      const name = encodeURIComponent(plan.auth.name);
+      const separator = target.search === '' ? '?' : '&';
+      real += `${separator}${name}=${encodeURIComponent(own.searchParams.get(plan.auth.name) ?? '')}`;
+      masked += `${separator}${name}=${MASK}`;
+    }
+    built.wire.url = real;
+    built.maskedUrl = masked;
+  };
+
   const execute = async (name: string, inputs: Record<string, unknown> = {}, call: InvokeOptions = {}): Promise<InvocationResult> => {
     try {
       const entry = index.find(name);
       const { plan } = entry;
-      const built = build(entry, inputs, onEvent !== undefined, call.idempotencyKey);
-      const response = await send(plan.id, built.wire, built.tokenRequest, { url: built.maskedUrl, headers: built.maskedHeaders }, call);
-
-      const headers = redactor.headers(response.headers);
-      const contentType = headerText(headers['content-type']);
-      if (response.status < 200 || response.status >= 300) {
-        const body = redactor.tree(parseLooseBody(response.body, contentType, MAX_ERROR_BODY_BYTES));
-        const resendable = mayResend(built.wire, call.retry?.unsafe ?? options.retry?.unsafe ?? false);
-        const decision = resolveFailure({ kind: 'status', status: response.status, retryAfter: headers['retry-after'] }, resendable);
-        throw new HttpError(`${plan.id}: ${plan.method} ${built.maskedUrl} answered ${response.status}${summarizeBody(body)}`, {
-          operation: plan.id,
-          status: response.status,
-          body,
-          method: plan.method,
-          url: built.maskedUrl,
-          headers,
-          ...decision,
-        });
-      }
-      const data = readData(plan, response.body, contentType);
-      return { operation: plan.id, status: response.status, headers, data, outputs: extractOutputs(plan.outputs, data, plan.id) };
+      const answer = await exchange(entry, inputs, call);
+      return { operation: plan.id, status: answer.status, headers: answer.headers, data: answer.data, outputs: extractOutputs(plan.outputs, answer.data, plan.id) };
     } catch (error) {
       throw redactor.error(error);
     }
+  };
+
+  const pages: PageSource<Entry> = {
+    find: (name) => index.find(name),
+    exchange,
+    outputs: (plan, data) => extractOutputs(plan.outputs, data, plan.id),
   };
 
   /** The converted body, secrets masked, refused past the documented depth. */
@@ -194,6 +236,20 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     forward,
     async invoke(name, inputs, call) {
       return (await execute(name, inputs, call)).outputs;
+    },
+    async *items(name, inputs = {}, itemsOptions = {}) {
+      try {
+        yield* walkItems(pages, name, inputs, itemsOptions);
+      } catch (error) {
+        throw redactor.error(error);
+      }
+    },
+    async invokePage(name, inputs = {}, pageOptions = {}) {
+      try {
+        return await readOnePage(pages, name, inputs, pageOptions);
+      } catch (error) {
+        throw redactor.error(error);
+      }
     },
     prepare(name, inputs = {}, prepareOptions = {}) {
       try {
