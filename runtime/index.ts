@@ -12,10 +12,12 @@ export { loadCapability, inspectCapability, type Inspection } from './load/loadC
 export { createRuntime } from './invoke/createRuntime.js';
 export * from './errors.js';
 export type {
+  AsyncJobHandle,
   Capability,
   ForwardRequest,
   InvocationResult,
   InvokeOptions,
+  JobProgress,
   ItemsOptions,
   JsonSchema,
   OperationHints,
@@ -23,6 +25,7 @@ export type {
   Page,
   PageOptions,
   PageProgress,
+  PollResult,
   ParameterLocation,
   PreparedRequest,
   PrepareOptions,

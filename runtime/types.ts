@@ -42,6 +42,8 @@ export interface OperationInfo {
   hints: OperationHints;
   /** How the operation's list is paged, when it declares `pagination` (`runtime.items`, `invokePage`). */
   pagination?: { type: 'offset' | 'page' | 'cursor' | 'link'; maxPages: number };
+  /** The operation submits a job, polled through `pollOperation` (`runtime.start`, `poll`, `invoke(…, { wait })`). */
+  async?: { pollOperation: string; timeout: number };
   /** Inputs as one JSON Schema object; each property carries `x-in` (path, query, header, cookie, body, template). */
   inputs: JsonSchema;
   outputs: Array<{ name: string; type?: ValueType; value: string }>;
@@ -106,6 +108,54 @@ export interface InvokeOptions {
    * `retryable` flag. Give the same key when a workflow engine runs the step again.
    */
   idempotencyKey?: string;
+  /**
+   * `invoke` only, for an operation that declares `async:`: submit the job, poll it until it is done,
+   * and return the poll operation's final outputs (ASYNC_FAILED when it failed, TIMEOUT after
+   * `async.timeout`, ABORTED on `signal`). `timeout` stays the timeout of each request.
+   */
+  wait?: boolean;
+  /** With `wait`: told after each poll that found the job still running. */
+  onProgress?: (progress: JobProgress) => void;
+}
+
+/**
+ * A submitted asynchronous job (`runtime.start`): plain JSON, so a workflow engine can store it and
+ * poll the job from another process running the same capability.
+ */
+export interface AsyncJobHandle {
+  /** The submitting operation's id. */
+  operation: string;
+  /** The job id, as the submit response gave it (`async.id`). */
+  id: string | number;
+  /** The operation that reads the job's state, with the inputs it is called with. */
+  poll: { operation: string; inputs: Record<string, unknown> };
+  /** When the job was submitted (ISO 8601). */
+  submittedAt: string;
+  /** The submit call's outputs. */
+  outputs: Record<string, unknown>;
+}
+
+/** What one poll found. */
+export interface PollResult {
+  state: 'running' | 'done' | 'failed';
+  /** The poll operation's outputs. */
+  outputs: Record<string, unknown>;
+  /** `failed`: the value `async.failed` selected. */
+  reason?: unknown;
+  /** `running`: when to poll again, in ms: the poll answer's Retry-After, else `async.interval`. */
+  retryAfterMs?: number;
+}
+
+/** Told to `onProgress` while `invoke(…, { wait: true })` waits. */
+export interface JobProgress {
+  state: 'running';
+  /** Polls made so far. */
+  polls: number;
+  /** ms since the job was submitted. */
+  elapsedMs: number;
+  /** The last poll's outputs. */
+  outputs: Record<string, unknown>;
+  handle: AsyncJobHandle;
 }
 
 /** Options of `prepare`: what changes the request beyond its inputs. */
@@ -222,6 +272,13 @@ export interface Runtime {
    * that a workflow engine can read one page per step and resume after a crash.
    */
   invokePage(name: string, inputs?: Record<string, unknown>, options?: PageOptions): Promise<Page>;
+  /**
+   * Submits an asynchronous job (an operation with `async:`) and returns its handle, without waiting.
+   * INPUT_INVALID for an operation without `async`.
+   */
+  start(name: string, inputs?: Record<string, unknown>, options?: InvokeOptions): Promise<AsyncJobHandle>;
+  /** Polls a job once: running, done or failed, with the poll operation's outputs. */
+  poll(handle: AsyncJobHandle, options?: InvokeOptions): Promise<PollResult>;
   /** Resolves the request an invocation would send, secrets masked, without sending it. */
   prepare(name: string, inputs?: Record<string, unknown>, options?: PrepareOptions): PreparedRequest;
   /**

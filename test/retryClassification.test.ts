@@ -10,6 +10,7 @@ import { destroySocket, startScriptedServer, type ScriptedServer } from './suppo
 import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
 import { failure } from './support/failure.js';
 import { startOAuthServer, type TokenEndpointBehaviour } from './support/oauthServer.js';
+import { jobApi } from './support/jobApi.js';
 
 const TOKEN = 'shop-SECRET-7c1d';
 const FAST = { baseDelay: 1, maxDelay: 20 };
@@ -51,6 +52,18 @@ async function withOAuth<T>(failWith: TokenEndpointBehaviour['failWith'], work: 
   } finally {
     own.close();
     await oauth.close();
+  }
+}
+
+/** Runs `work` against a job API whose jobs fail. */
+async function withFailingJob<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const jobs = await startRecordingServer(jobApi({ runningPolls: 0, outcome: { error: 'Invalid plan_id' } }).handler);
+  const own = createRuntime(await loadCapability(new URL('./fixtures/behaviours/jobs.yaml', import.meta.url)), { baseUri: jobs.url });
+  try {
+    return await work(own);
+  } finally {
+    own.close();
+    await jobs.close();
   }
 }
 
@@ -105,6 +118,7 @@ describe('every error code has a retryable flag, in toJSON() too', () => {
     ],
     ['AUTH_FAILED', false, () => withOAuth(undefined, (r) => r.invoke('list-secrets'), 'wrong-secret')],
     ['AUTH_FAILED', true, () => withOAuth({ status: 503, error: 'temporarily_unavailable' }, (r) => r.invoke('list-secrets'))],
+    ['ASYNC_FAILED', false, () => withFailingJob((r) => r.invoke('submit-job', { group_id: 'g', members: [] }, { wait: true }))],
     ['NETWORK', true, () => withRuntime({ env: { SHOP_TOKEN: TOKEN }, baseUri: 'http://127.0.0.1:9', retry: { limit: 0 } }, (r) => r.invoke('list-orders'))],
   ];
 

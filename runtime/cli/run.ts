@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import type { PageProgress, Runtime, RuntimeEvent, RuntimeOptions } from '../index.js';
+import type { JobProgress, PageProgress, Runtime, RuntimeEvent, RuntimeOptions } from '../index.js';
 import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
 import { EXIT, cliIO, err, outJson, plural, reportError, reportWarnings } from './output.js';
 
 /** `naftiko run FILE OP [name=value ...]`: invokes one operation and prints its outputs. */
 export const run: Command = {
   name: 'run',
-  usage: 'naftiko run FILE OP [name=value ...] [--input JSON|@file.json] [--base-uri URL|namespace=URL] [--timeout MS] [--retries N] [--idempotency-key KEY] [--all [--max-pages N]] [--dry-run] [--verbose] [--json]',
+  usage: 'naftiko run FILE OP [name=value ...] [--input JSON|@file.json] [--base-uri URL|namespace=URL] [--timeout MS] [--retries N] [--idempotency-key KEY] [--all [--max-pages N] | --wait] [--dry-run] [--verbose] [--json]',
   help: `usage: naftiko run FILE OP [name=value ...] [options]
 
 Invokes operation OP of the capability FILE and prints its outputs as JSON
@@ -37,6 +37,9 @@ Options:
   --max-pages N         with --all: read at most N pages (default: the file's
                         pagination.maxPages, else 1000); a warning on stderr
                         tells when more pages exist
+  --wait                for an operation that submits a job (async): poll it
+                        until it is done and print the poll operation's final
+                        outputs; a status line on stderr when it is a terminal
   --dry-run             print the request that would be sent (secrets shown as
                         ***) and send nothing
   --verbose             print '→ METHOD URL' and '← STATUS (N ms, K attempts)'
@@ -65,6 +68,7 @@ Exit status:
       'idempotency-key': { type: 'string' },
       all: { type: 'boolean' },
       'max-pages': { type: 'string' },
+      wait: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       verbose: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -74,6 +78,7 @@ Exit status:
     const timeout = values.timeout === undefined ? undefined : wholeNumber(run, 'timeout', values.timeout, 1);
     const retries = values.retries === undefined ? undefined : wholeNumber(run, 'retries', values.retries, 0);
     if (values['max-pages'] !== undefined && !values.all) throw new UsageError('--max-pages needs --all', run.usage, run.name);
+    if (values.all && values.wait) throw new UsageError('--all and --wait cannot be combined', run.usage, run.name);
     const maxPages = values['max-pages'] === undefined ? undefined : wholeNumber(run, 'max-pages', values['max-pages'], 1);
     const inputs = { ...(values.input === undefined ? {} : inputObject(values.input)), ...pairInputs(pairs) };
 
@@ -97,6 +102,7 @@ Exit status:
       process.once('SIGINT', interrupt);
       try {
         if (values.all) await writeAllRecords(runtime, operation, inputs, { signal: controller.signal, maxPages });
+        else if (values.wait) outJson(await waitForJob(runtime, operation, inputs, { signal: controller.signal, idempotencyKey }));
         else outJson(await runtime.invoke(operation, inputs, { signal: controller.signal, idempotencyKey }));
         return EXIT.OK;
       } catch (error) {
@@ -134,6 +140,22 @@ async function writeAllRecords(runtime: Runtime, operation: string, inputs: Reco
   if (last?.more) {
     const bound = options.maxPages === undefined ? "the file's pagination.maxPages" : `--max-pages ${options.maxPages}`;
     err(`naftiko: warning: stopped after ${plural(last.pages, 'page')} (${bound}); more pages exist`);
+  }
+}
+
+/** `--wait`: the job's final outputs; a status line on stderr, rewritten after each poll, when it is a terminal. */
+async function waitForJob(runtime: Runtime, operation: string, inputs: Record<string, unknown>, options: { signal: AbortSignal; idempotencyKey: string | undefined }): Promise<Record<string, unknown>> {
+  const io = cliIO();
+  let shown = false;
+  const onProgress = (progress: JobProgress) => {
+    if (!io.stderrIsTTY) return;
+    shown = true;
+    io.stderr(`\rjob ${progress.handle.id}: ${progress.state} (${plural(progress.polls, 'poll')}, ${(progress.elapsedMs / 1000).toFixed(1)} s)`);
+  };
+  try {
+    return await runtime.invoke(operation, inputs, { ...options, wait: true, onProgress });
+  } finally {
+    if (shown) io.stderr('\n');
   }
 }
 

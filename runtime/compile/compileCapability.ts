@@ -267,6 +267,7 @@ function describeOperation(plan: OperationPlan): OperationInfo {
   if (plan.label !== undefined) info.label = plan.label;
   if (plan.description !== undefined) info.description = plan.description;
   if (plan.pagination !== undefined) info.pagination = { type: plan.pagination.type, maxPages: plan.pagination.maxPages };
+  if (plan.async !== undefined) info.async = { pollOperation: plan.async.pollOperation, timeout: plan.async.timeout };
   return info;
 }
 

@@ -27,6 +27,7 @@ import { mayResend, resolveFailure } from '../util/retryPolicy.js';
 import { fixedBaseUrl, renderBaseUrl } from './baseUri.js';
 import { buildRequest, type BaseUrl, type BuiltRequest } from './buildRequest.js';
 import { createTokenSource, type TokenRequest } from './oauth2.js';
+import { pollJob, submitJob, waitForJob, type JobSource } from './jobPoller.js';
 import { OperationIndex } from './operationIndex.js';
 import type { PageAnswer } from './paginator.js';
 import { readOnePage, walkItems, type PageSource } from './pages.js';
@@ -196,6 +197,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     exchange,
     outputs: (plan, data) => extractOutputs(plan.outputs, data, plan.id),
   };
+  const jobs: JobSource<Entry> = { ...pages, holdsSecret: (text) => redactor.holds(text), unsafe: options.retry?.unsafe ?? false };
 
   /** The converted body, secrets masked, refused past the documented depth. */
   const readData = (plan: OperationPlan, body: Buffer, contentType: string | undefined): unknown => {
@@ -234,8 +236,27 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     operations: entries.map((e) => e.info),
     execute,
     forward,
-    async invoke(name, inputs, call) {
-      return (await execute(name, inputs, call)).outputs;
+    async invoke(name, inputs = {}, call = {}) {
+      if (!call.wait) return (await execute(name, inputs, call)).outputs;
+      try {
+        return await waitForJob(jobs, await submitJob(jobs, name, inputs, call), call);
+      } catch (error) {
+        throw redactor.error(error);
+      }
+    },
+    async start(name, inputs = {}, call = {}) {
+      try {
+        return await submitJob(jobs, name, inputs, call);
+      } catch (error) {
+        throw redactor.error(error);
+      }
+    },
+    async poll(handle, call = {}) {
+      try {
+        return await pollJob(jobs, handle, call);
+      } catch (error) {
+        throw redactor.error(error);
+      }
     },
     async *items(name, inputs = {}, itemsOptions = {}) {
       try {
