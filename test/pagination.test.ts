@@ -133,6 +133,19 @@ describe('each style reads every record, in order', () => {
   });
 });
 
+describe('a secret in a next link', () => {
+  test('is masked like everything read from a response: it never reaches a page token', async () => {
+    server.handler = (request) => {
+      const reply = pagedApi()(request) as { body: unknown; headers: Record<string, string> };
+      reply.headers.link = reply.headers.link.replace(/<([^>]*page=2[^>]*)>/, `<$1&sig=${KEY}>`);
+      return reply;
+    };
+    const page = await runtime.invokePage('list-keyed-link');
+    expect(Buffer.from(page.nextPageToken!, 'base64url').toString()).toContain('sig=***');
+    expect(Buffer.from(page.nextPageToken!, 'base64url').toString()).not.toContain(KEY);
+  });
+});
+
 describe('a walk is always bounded', () => {
   test('maxPages in the file stops the walk, and the last progress says more pages exist', async () => {
     const progress: PageProgress[] = [];

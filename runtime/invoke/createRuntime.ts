@@ -119,8 +119,15 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     const tokenCall = { operation, signal: call.signal, deadline, timeout };
     const left = () => {
       const ms = deadline - performance.now();
-      if (ms <= 0) throw new TimeoutError(`${operation}: ${wire.method} ${masked.url} timed out after ${timeout} ms`, { operation, timeout, method: wire.method, url: masked.url });
-      return ms;
+      if (ms > 0) return ms;
+      const resendable = mayResend(wire, call.retry?.unsafe ?? options.retry?.unsafe ?? false);
+      throw new TimeoutError(`${operation}: ${wire.method} ${masked.url} timed out after ${timeout} ms`, {
+        operation,
+        timeout,
+        method: wire.method,
+        url: masked.url,
+        retryable: resolveFailure({ kind: 'timeout' }, resendable).retryable,
+      });
     };
     let token = await tokens.token(tokenRequest, tokenCall);
     wire.headers.authorization = `Bearer ${token}`;
