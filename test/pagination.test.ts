@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createRuntime, inspectCapability, loadCapability, type Capability, type PageProgress, type Runtime } from '../runtime/index.js';
 import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
 import { pagedApi } from './support/pagedApi.js';
+import { nextLink } from '../runtime/invoke/paginator.js';
 import { failure } from './support/failure.js';
 import { BASE_ENV, naftiko } from './support/cli.js';
 import { runCli } from '../runtime/cli/runCli.js';
@@ -143,6 +144,26 @@ describe('a secret in a next link', () => {
     const page = await runtime.invokePage('list-keyed-link');
     expect(Buffer.from(page.nextPageToken!, 'base64url').toString()).toContain('sig=***');
     expect(Buffer.from(page.nextPageToken!, 'base64url').toString()).not.toContain(KEY);
+  });
+});
+
+describe('Link headers (RFC 8288)', () => {
+  test.each([
+    ['<https://a.test/p2>; rel="next"', 'https://a.test/p2'],
+    ['<https://a.test/p2>; rel=next', 'https://a.test/p2'],
+    ['<https://a.test/p1>; rel="prev", <https://a.test/p3>; rel="next"', 'https://a.test/p3'],
+    ['<https://a.test/p3>; rel="next last"', 'https://a.test/p3'],
+    ['<https://a.test/p3>; title="a, b; c"; REL="Next"', 'https://a.test/p3'],
+    ['<https://a.test/?a=1,2>; rel="next"', 'https://a.test/?a=1,2'],
+    ['<https://a.test/p1>; rel="prev"', undefined],
+    ['<https://a.test/p1>; rel="nextpage"', undefined],
+    ['', undefined],
+  ])('%s → %s', (header, next) => {
+    expect(nextLink(header)).toBe(next);
+  });
+
+  test('repeated Link headers are read together', () => {
+    expect(nextLink(['<https://a.test/p1>; rel="prev"', '<https://a.test/p3>; rel="next"'])).toBe('https://a.test/p3');
   });
 });
 
