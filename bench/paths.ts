@@ -17,6 +17,12 @@ export const TUTORIALS = {
   ikanos: join(ROOT, 'test', 'fixtures', 'ikanos-beta5', 'tutorial'),
 };
 
+/** The Users list declared with offset pagination, over the bench server's paged endpoint. */
+export const PAGED_CAPABILITY = join(ROOT, 'bench', 'capabilities', 'paged-users.yaml');
+
+/** A Users operation behind OAuth2 client credentials, with the bench server's token endpoint. */
+export const OAUTH_CAPABILITY = join(ROOT, 'bench', 'capabilities', 'oauth-users.yaml');
+
 /** The real-world corpus, kept in the repository as test fixtures. */
 export const CORPUS = join(ROOT, 'test', 'fixtures', 'corpus');
 

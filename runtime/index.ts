@@ -13,15 +13,23 @@ export { defaultCacheDir } from './util/cacheDir.js';
 export { createRuntime } from './invoke/createRuntime.js';
 export * from './errors.js';
 export type {
+  AsyncJobHandle,
   Capability,
   ForwardRequest,
   InvocationResult,
   InvokeOptions,
+  JobProgress,
+  ItemsOptions,
   JsonSchema,
   OperationHints,
   OperationInfo,
+  Page,
+  PageOptions,
+  PageProgress,
+  PollResult,
   ParameterLocation,
   PreparedRequest,
+  PrepareOptions,
   RawFormat,
   RetryOptions,
   Runtime,

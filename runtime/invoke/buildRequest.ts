@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import type { JsonTemplate, OperationPlan, ParameterPlan, PathPart, Template, WireRequest } from '../compile/plan.js';
 import type { ResolvedInputs } from './resolveInputs.js';
 import { signAwsV4 } from './awsSigV4.js';
+import { resolveTokenRequest, type TokenRequest } from './oauth2.js';
 import { MASK } from './redactor.js';
 import { renderTemplate, stringify, type InputLookup } from './renderTemplate.js';
 import type { SecretStore } from './secretStore.js';
@@ -17,6 +18,8 @@ export interface BuiltRequest {
   maskedHeaders?: Record<string, string>;
   /** Body with secrets masked (only built when asked for). */
   maskedBody?: string;
+  /** OAuth2: the token to ask for; the runtime sets `Authorization` once it has one. */
+  tokenRequest?: TokenRequest;
 }
 
 /** A base URL and its twin with secrets masked. */
@@ -30,6 +33,8 @@ const USER_AGENT = 'naftiko-runtime';
 /**
  * Fills an operation plan with resolved inputs and secrets. Everything that can fail (a missing
  * secret, a bad path value, a header value that cannot be sent) fails here, before any byte is sent.
+ * A caller's `idempotencyKey` goes in the operation's idempotency header and marks the request as
+ * safe to send again.
  */
 export function buildRequest(
   plan: OperationPlan,
@@ -38,6 +43,7 @@ export function buildRequest(
   secrets: SecretStore,
   baseUrl: BaseUrl,
   mask: boolean,
+  idempotencyKey?: string,
 ): BuiltRequest {
   const op = plan.id;
   const lookup: InputLookup = (name) => {
@@ -120,6 +126,15 @@ export function buildRequest(
   }
 
   const wire: WireRequest = { method: plan.method, url: '', headers };
+  if (plan.maxResponseBytes !== undefined) wire.maxResponseBytes = plan.maxResponseBytes;
+  if (idempotencyKey !== undefined) {
+    // An empty key identifies nothing: the server could not deduplicate on it.
+    if (typeof idempotencyKey !== 'string' || idempotencyKey.trim() === '') throw new InputError(`${op}: idempotencyKey must be a non-empty string`, { operation: op, parameter: plan.idempotencyHeader });
+    const lower = plan.idempotencyHeader.toLowerCase();
+    for (const map of [headers, maskedHeaders]) for (const name of Object.keys(map)) if (name.toLowerCase() === lower) delete map[name];
+    headers[plan.idempotencyHeader] = maskedHeaders[plan.idempotencyHeader] = checkHeader(idempotencyKey, op, plan.idempotencyHeader, false);
+    wire.idempotent = true;
+  }
   applyAuth(plan, secrets, lookup, wire, query, maskedQuery, maskedHeaders);
 
   const base = baseUrl.value.endsWith('/') ? baseUrl.value.slice(0, -1) : baseUrl.value;
@@ -133,9 +148,14 @@ export function buildRequest(
     if (body.secret) wire.bodyHoldsSecret = true;
     if (!hasHeader(headers, 'content-type')) headers['content-type'] = maskedHeaders['content-type'] = body.contentType;
   }
+  const built: BuiltRequest = { wire, maskedUrl };
   if (!hasHeader(headers, 'user-agent')) headers['user-agent'] = maskedHeaders['user-agent'] = USER_AGENT;
   if (!hasHeader(headers, 'accept') && plan.outputFormat === 'json') headers.accept = maskedHeaders.accept = 'application/json';
 
+  if (plan.auth.type === 'oauth2') {
+    built.tokenRequest = resolveTokenRequest(plan.auth, secrets, op, lookup, baseUrl);
+    maskedHeaders.authorization = `Bearer ${MASK}`;
+  }
   if (plan.auth.type === 'aws-sig-v4') {
     const auth = plan.auth;
     const render = (t: Template) => renderTemplate(t, secrets, op, lookup).value;
@@ -151,7 +171,6 @@ export function buildRequest(
     if (wire.headers['x-amz-security-token']) maskedHeaders['x-amz-security-token'] = MASK;
   }
 
-  const built: BuiltRequest = { wire, maskedUrl };
   if (mask) {
     built.maskedHeaders = maskedHeaders;
     if (body) built.maskedBody = body.masked;
