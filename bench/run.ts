@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: load cost, invocation overhead against raw got and fetch, CPU per call and heap over
- * 100,000 invocations. Prints the report and writes it to bench/results.md.
+ * `npm run bench`: load cost, invocation overhead against raw got and fetch, CPU per call, heap over
+ * 100,000 invocations, and operations as BullMQ jobs against direct calls. Prints the report and writes
+ * it to bench/results.md.
  *
  * Order matters: loading runs first so that the Users file's first load is a cold one (validator
  * module, JIT), and the memory run comes last so that it starts from a warm, settled heap.
@@ -9,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { formatEngines, measureEngines, type EngineResult, type EngineSettings } from './engines.js';
 import { CLIENTS, compareThroughput, CPU_VARIANTS, cpuPerCall, createClients, type CellResult, type CpuResult } from './invoke.js';
 import { corpusFiles, largestCorpusFile, measureLoad, writeGeneratedCapability, type LoadFigure } from './load.js';
 import { heapOverInvocations, type MemoryResult } from './memory.js';
@@ -27,6 +29,8 @@ export interface BenchSettings {
   throughput: { rounds: number; durationMs: number; warmupMs: number; concurrencies: number[] };
   cpu: { calls: number; rounds: number };
   memory: { invocations: number; concurrency: number; checkpoints: number; warmup: number };
+  /** BullMQ jobs against direct calls; skipped when absent (it needs redis-server). */
+  engines?: EngineSettings;
 }
 
 /** The full run: about two minutes on the 2-core machine. */
@@ -35,6 +39,7 @@ export const FULL: BenchSettings = {
   throughput: { rounds: 6, durationMs: 500, warmupMs: 300, concurrencies: [1, 64] },
   cpu: { calls: 25, rounds: 200 },
   memory: { invocations: 100_000, concurrency: 64, checkpoints: 4, warmup: 5_000 },
+  engines: { concurrencies: [1, 32], rounds: 4, durationMs: 1000, warmupMs: 300, backlog: 3000 },
 };
 
 /** Everything one run measured. */
@@ -45,6 +50,7 @@ export interface BenchResults {
   throughput: CellResult[];
   cpu: CpuResult;
   memory: MemoryResult;
+  engines?: EngineResult;
   seconds: number;
 }
 
@@ -80,6 +86,8 @@ export async function runBench(settings: BenchSettings, log: (line: string) => v
       const cpu = await cpuPerCall(clients, settings.cpu.calls, settings.cpu.rounds);
       log(`heap over ${settings.memory.invocations} invocations…`);
       const memory = await heapOverInvocations(clients.calls.runtime.small, settings.memory.invocations, settings.memory.concurrency, settings.memory.checkpoints, settings.memory.warmup);
+      if (settings.engines) log('BullMQ jobs against direct calls…');
+      const engines = settings.engines ? await measureEngines(server.url, settings.engines) : undefined;
       const loadAfter = os.loadavg();
       return {
         settings,
@@ -88,6 +96,7 @@ export async function runBench(settings: BenchSettings, log: (line: string) => v
         throughput,
         cpu,
         memory,
+        ...(engines ? { engines } : {}),
         seconds: (performance.now() - started) / 1000,
       };
     } finally {
@@ -208,6 +217,7 @@ export function formatReport(r: BenchResults): string {
     [['0 (baseline)', kib(r.memory.baseline), ''], ...r.memory.checkpoints.map((c) => [c.invocations.toLocaleString('en-US'), kib(c.heapUsed), kib(c.heapUsed - r.memory.baseline)])],
   );
   out.push(`Growth: ${kib(r.memory.growth)} over the run; slope over the second half ${r.memory.slopePerCall.toFixed(2)} bytes per invocation.`, '');
+  if (r.engines && r.settings.engines) out.push(...formatEngines(r.engines, r.settings.engines));
   out.push(`Total bench time: ${r.seconds.toFixed(0)} s (plus the build).`, '');
   return out.join('\n');
 }

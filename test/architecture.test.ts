@@ -26,7 +26,9 @@ const ALLOWED: Record<string, string[]> = {
   rest: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve'],
   mcp: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve'],
   serve: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'rest', 'mcp'],
-  cli: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve', 'mcp', 'rest'],
+  bullmq: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util'],
+  temporal: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util'],
+  cli: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve', 'mcp', 'rest', 'bullmq'],
 };
 
 function files(dir: string): string[] {

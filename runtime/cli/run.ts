@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { InputError } from '../errors.js';
 import type { RuntimeEvent, RuntimeOptions } from '../index.js';
 import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
+import { commandInputs } from './inputs.js';
 import { EXIT, err, outJson, plural, reportError, reportWarnings } from './output.js';
 
 /** `naftiko run FILE OP [name=value ...]`: invokes one operation and prints its outputs. */
@@ -59,7 +58,7 @@ Exit status:
     const [file, operation, ...pairs] = positionals;
     const timeout = values.timeout === undefined ? undefined : wholeNumber(run, 'timeout', values.timeout, 1);
     const retries = values.retries === undefined ? undefined : wholeNumber(run, 'retries', values.retries, 0);
-    const inputs = { ...(values.input === undefined ? {} : inputObject(values.input)), ...pairInputs(pairs) };
+    const inputs = commandInputs(run, values.input, pairs);
 
     const { createRuntime, loadCapability } = await import('../index.js');
     const capability = await loadCapability(file);
@@ -93,54 +92,6 @@ Exit status:
     }
   },
 };
-
-/** `--input '{...}'` or `--input @file.json`: a JSON object. */
-function inputObject(text: string): Record<string, unknown> {
-  const source = text.startsWith('@') ? `file ${text.slice(1)}` : 'the value';
-  const parsed = parseJson(text.startsWith('@') ? readInputFile(text.slice(1)) : text, `--input: ${source} is not valid JSON`);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InputError(`--input: ${source} is not a JSON object`);
-  return parsed as Record<string, unknown>;
-}
-
-/** `name=value` pairs; see the help text for how values are read. */
-function pairInputs(pairs: string[]): Record<string, unknown> {
-  const inputs: Record<string, unknown> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`expected an input as name=value, got '${pair}'`, run.usage, run.name);
-    const name = pair.slice(0, eq);
-    const raw = pair.slice(eq + 1);
-    if (name in inputs) throw new UsageError(`input '${name}' is given twice`, run.usage, run.name);
-    let value: unknown = raw;
-    if (raw.startsWith('@')) {
-      const path = raw.slice(1);
-      const text = readInputFile(path, name);
-      value = path.toLowerCase().endsWith('.json') ? parseJson(text, `input '${name}': file ${path} is not valid JSON`, name) : text;
-    } else if (raw.startsWith('{') || raw.startsWith('[')) {
-      value = parseJson(raw, `input '${name}': value is not valid JSON`, name);
-    }
-    inputs[name] = value;
-  }
-  return inputs;
-}
-
-/** Reads the file of an `@path` value given for `input` (absent: for `--input`). */
-function readInputFile(path: string, input?: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new InputError(`${input === undefined ? '--input' : `input '${input}'`}: cannot read ${path}: ${reason}`, input === undefined ? {} : { parameter: input });
-  }
-}
-
-function parseJson(text: string, problem: string, parameter?: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${problem} (${(error as Error).message})`, parameter === undefined ? {} : { parameter });
-  }
-}
 
 function trace(event: RuntimeEvent): void {
   if (event.type === 'request') err(`→ ${event.method} ${event.url}`);

@@ -11,16 +11,18 @@ import { suggest } from '../util/suggest.js';
 import { packageVersion } from '../util/version.js';
 import { UsageError, hasFlag, type Command } from './args.js';
 import { describe } from './describe.js';
+import { enqueue } from './enqueue.js';
 import { list } from './list.js';
 import { mcp } from './mcp.js';
 import { EXIT, out, reportError, withCliIO, type CliIO } from './output.js';
 import { run } from './run.js';
 import { serve } from './serve.js';
 import { validate } from './validate.js';
+import { worker } from './worker.js';
 
 export type { CliIO };
 
-const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp];
+const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp, worker, enqueue];
 
 const USAGE = `naftiko <command> [arguments] (commands: ${COMMANDS.map((c) => c.name).join(', ')})`;
 

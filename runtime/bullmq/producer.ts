@@ -1,0 +1,111 @@
+/**
+ * Producers: add a job that runs an operation, and wait for its outputs. Plain BullMQ producers work
+ * as well, by writing the same job `data` (see jobData.ts); these helpers add sensible retry defaults
+ * and turn a failed job back into an error with the code the worker saw.
+ */
+import { Job, QueueEvents, type JobsOptions, type Queue } from 'bullmq';
+import { NaftikoError, type ErrorCode } from '../errors.js';
+import type { OperationJobData } from './jobData.js';
+
+/** BullMQ job options, plus the job data's own options. */
+export interface EnqueueOptions extends JobsOptions, Pick<OperationJobData, 'idempotencyKey'> {
+  /** The job's name (default: the operation). */
+  name?: string;
+}
+
+/** Options of {@link enqueueAndWait}. */
+export interface WaitOptions {
+  /** A running QueueEvents of the queue; without it one is opened for the call and closed after. */
+  events?: QueueEvents;
+  /** Give up waiting after this many ms: TIMEOUT (the job itself goes on). */
+  timeout?: number;
+}
+
+/**
+ * Retries owned by BullMQ when neither the call nor the queue's `defaultJobOptions` set them: 3
+ * attempts, exponential backoff from 1 s with jitter. BullMQ's own default, 1 attempt, would make every
+ * retryable error final.
+ */
+export const DEFAULT_JOB_OPTIONS: Readonly<Pick<JobsOptions, 'attempts' | 'backoff'>> = Object.freeze({
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+});
+
+/** A job ended failed; `code` is the code of the error the worker saw. */
+export class JobFailedError extends NaftikoError {
+  readonly jobId: string;
+  readonly queue: string;
+  /** The job's failedReason, as stored: `CODE: message`. */
+  readonly failedReason: string;
+  readonly attemptsMade: number;
+
+  constructor(code: ErrorCode, message: string, details: { jobId: string; queue: string; failedReason: string; attemptsMade: number; operation?: string }) {
+    const { operation, ...rest } = details;
+    super(code, message, { ...(operation === undefined ? {} : { operation }), details: rest });
+    this.jobId = details.jobId;
+    this.queue = details.queue;
+    this.failedReason = details.failedReason;
+    this.attemptsMade = details.attemptsMade;
+  }
+}
+
+/**
+ * Adds a job that runs `operation` with `inputs`; resolves to the BullMQ job. A `jobId` makes adding
+ * idempotent (BullMQ keeps the first job of an id), and the default idempotency key follows it.
+ */
+export function enqueue(queue: Queue, operation: string, inputs: Record<string, unknown> = {}, options: EnqueueOptions = {}): Promise<Job<OperationJobData>> {
+  const { name, idempotencyKey, ...jobOptions } = options;
+  const data: OperationJobData = { operation, inputs };
+  if (idempotencyKey !== undefined) data.idempotencyKey = idempotencyKey;
+  const defaults = queue.defaultJobOptions;
+  const retries = { ...(defaults.attempts === undefined ? { attempts: DEFAULT_JOB_OPTIONS.attempts } : {}), ...(defaults.backoff === undefined ? { backoff: DEFAULT_JOB_OPTIONS.backoff } : {}) };
+  return queue.add(name ?? operation, data, { ...retries, ...jobOptions });
+}
+
+/**
+ * Adds a job like {@link enqueue} and resolves to its outputs once a worker completed it. A failed job
+ * rejects with {@link JobFailedError} carrying the worker's error code (`HTTP_ERROR`, `INPUT_INVALID`…);
+ * `timeout` rejects with TIMEOUT and leaves the job running.
+ */
+export async function enqueueAndWait(queue: Queue, operation: string, inputs: Record<string, unknown> = {}, options: EnqueueOptions & WaitOptions = {}): Promise<Record<string, unknown>> {
+  const { events, timeout, ...enqueueOptions } = options;
+  const own = events === undefined ? await openEvents(queue) : undefined;
+  try {
+    const job = await enqueue(queue, operation, inputs, enqueueOptions);
+    return await waitForJob(queue, job, (events ?? own)!, timeout);
+  } finally {
+    await own?.close();
+  }
+}
+
+/** Resolves to a job's return value, or rejects with its failure (see {@link enqueueAndWait}). */
+export async function waitForJob(queue: Queue, job: Job, events: QueueEvents, timeout?: number): Promise<Record<string, unknown>> {
+  try {
+    return (await job.waitUntilFinished(events, timeout)) as Record<string, unknown>;
+  } catch (error) {
+    // The rejection is a bare Error for a failure and a timeout alike: the stored job tells which.
+    const stored = await Job.fromId(queue, job.id!);
+    if (stored === undefined) throw new NaftikoError('NOT_SUPPORTED', `job ${job.id} of queue '${queue.name}' is gone (removed before its end could be read): ${(error as Error).message}`, { details: { jobId: job.id, queue: queue.name } });
+    const state = await stored.getState();
+    if (state === 'failed') throw jobFailedError(queue.name, stored);
+    if (state === 'completed') return stored.returnvalue as Record<string, unknown>;
+    throw new NaftikoError('TIMEOUT', `job ${job.id} of queue '${queue.name}' did not finish within ${timeout} ms (it is ${state}, and goes on)`, { details: { jobId: job.id, queue: queue.name, state, timeout } });
+  }
+}
+
+/** The error for a failed job: its `failedReason` is `CODE: message` when a naftiko worker failed it. */
+export function jobFailedError(queue: string, job: Pick<Job, 'id' | 'failedReason' | 'attemptsMade' | 'data'>): NaftikoError {
+  const failedReason = job.failedReason ?? '';
+  const match = /^([A-Z][A-Z_]*[A-Z]): ([\s\S]*)$/.exec(failedReason);
+  const operation = typeof (job.data as { operation?: unknown } | undefined)?.operation === 'string' ? (job.data as OperationJobData).operation : undefined;
+  const details = { jobId: job.id!, queue, failedReason, attemptsMade: job.attemptsMade, ...(operation === undefined ? {} : { operation }) };
+  const attempts = `after ${job.attemptsMade} attempt${job.attemptsMade === 1 ? '' : 's'}`;
+  if (match) return new JobFailedError(match[1] as ErrorCode, `job ${job.id} failed ${attempts}: ${match[2]}`, details);
+  return new JobFailedError('NOT_SUPPORTED', `job ${job.id} failed ${attempts}, not in a naftiko worker's terms: ${failedReason}`, details);
+}
+
+async function openEvents(queue: Queue): Promise<QueueEvents> {
+  const events = new QueueEvents(queue.name, { connection: queue.opts.connection, prefix: queue.opts.prefix });
+  await events.waitUntilReady();
+  return events;
+}
