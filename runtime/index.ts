@@ -21,6 +21,7 @@ export type {
   OperationInfo,
   ParameterLocation,
   PreparedRequest,
+  PrepareOptions,
   RawFormat,
   RetryOptions,
   Runtime,

@@ -97,6 +97,19 @@ export interface InvokeOptions {
   /** Timeout of this call in ms. */
   timeout?: number;
   retry?: RetryOptions;
+  /**
+   * Sent in the operation's idempotency header (`Idempotency-Key` unless the file's
+   * `idempotencyKey.header` names another), the same on every attempt. The server can then deduplicate
+   * the call, so a POST or PATCH becomes retryable: by the runtime's own retries and in the error's
+   * `retryable` flag. Give the same key when a workflow engine runs the step again.
+   */
+  idempotencyKey?: string;
+}
+
+/** Options of `prepare`: what changes the request beyond its inputs. */
+export interface PrepareOptions {
+  /** Shown in the operation's idempotency header, as `invoke` would send it. */
+  idempotencyKey?: string;
 }
 
 /** A request as it would be sent, with every secret masked. Nothing is sent to build it. */
@@ -149,7 +162,7 @@ export interface Runtime {
   /** Like `invoke`, with the status, headers and converted body as well. */
   execute(name: string, inputs?: Record<string, unknown>, options?: InvokeOptions): Promise<InvocationResult>;
   /** Resolves the request an invocation would send, secrets masked, without sending it. */
-  prepare(name: string, inputs?: Record<string, unknown>): PreparedRequest;
+  prepare(name: string, inputs?: Record<string, unknown>, options?: PrepareOptions): PreparedRequest;
   /**
    * Sends a raw request below a namespace's base URI with the namespace's authentication, and returns
    * the response whatever its status (secrets echoed in its body are masked). Only network failures and

@@ -13,7 +13,7 @@ const RUNTIME = fileURLToPath(new URL('../runtime/', import.meta.url));
 /** What each folder (or top-level module) may import from other parts of runtime/, besides itself. */
 const ALLOWED: Record<string, string[]> = {
   util: [],
-  'errors.ts': [],
+  'errors.ts': ['util'],
   'types.ts': ['errors.ts', 'util'],
   response: ['errors.ts', 'types.ts', 'util', 'compile'],
   http: ['errors.ts', 'types.ts', 'util', 'compile'],

@@ -82,7 +82,7 @@ describe('help, version and usage errors', () => {
     // Other commands may follow the four of this file.
     const top = (await naftiko([])).stderr.split('\n')[1];
     expect(top).toMatch(/^usage: naftiko <command> \[arguments\] \(commands: validate, list, describe, run(, [a-z]+)*\)$/);
-    const runUsage = 'usage: naftiko run FILE OP [name=value ...] [--input JSON|@file.json] [--base-uri URL|namespace=URL] [--timeout MS] [--retries N] [--dry-run] [--verbose] [--json]';
+    const runUsage = 'usage: naftiko run FILE OP [name=value ...] [--input JSON|@file.json] [--base-uri URL|namespace=URL] [--timeout MS] [--retries N] [--idempotency-key KEY] [--dry-run] [--verbose] [--json]';
     const cases: Array<[string[], string, string, string]> = [
       [[], 'naftiko: no command given', top, "Run 'naftiko --help' for details."],
       [['lsit'], "naftiko: unknown command 'lsit'; did you mean 'list'?", top, "Run 'naftiko --help' for details."],
@@ -344,6 +344,7 @@ describe('run', () => {
       name: 'HttpError',
       code: 'HTTP_ERROR',
       message: `users.${GET_USER}: GET ${server.url}/v2/user/nobody answered 404: User not found`,
+      retryable: false,
       operation: `users.${GET_USER}`,
       status: 404,
       body: { detail: 'User not found' },

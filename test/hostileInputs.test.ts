@@ -218,7 +218,7 @@ describe('a REST expose', () => {
       const missing = await fetch(`${server.url}/things`, { headers: auth });
       const body = (await missing.json()) as { error: unknown };
       expect(missing.status).toBe(404);
-      expect(body.error).toEqual({ code: 'HTTP_ERROR', message: 'hostile.get-thing: GET /things answered 404: gone', operation: 'hostile.get-thing', status: 404, body: { detail: 'gone' }, method: 'GET' });
+      expect(body.error).toEqual({ code: 'HTTP_ERROR', message: 'hostile.get-thing: GET /things answered 404: gone', retryable: false, operation: 'hostile.get-thing', status: 404, body: { detail: 'gone' }, method: 'GET' });
       expect(JSON.stringify(body)).not.toContain(upstream.url);
     } finally {
       await server.close();

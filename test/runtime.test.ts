@@ -278,6 +278,7 @@ describe('responses and outputs', () => {
       code: 'HTTP_ERROR',
       operation: 'feat.get-item',
       message: `feat.get-item: GET ${server.url}/items/u1?sort=asc answered 404: User not found`,
+      retryable: false,
       status: 404,
       body: { detail: 'User not found' },
       method: 'GET',

@@ -49,6 +49,8 @@ export const EXIT = {
   RESPONSE: 3,
   /** No answer: network failure, timeout, or aborted. */
   NO_RESPONSE: 4,
+  /** The asynchronous job the call waited for finished as failed. */
+  JOB_FAILED: 5,
   /** A bug: a non-Naftiko error escaped (BSD `EX_SOFTWARE`). */
   INTERNAL: 70,
   /** Interrupted by SIGINT (128 + 2, as shells report it). */
@@ -62,6 +64,9 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   OPERATION_NOT_FOUND: EXIT.INVALID,
   NOT_SUPPORTED: EXIT.INVALID,
   HTTP_ERROR: EXIT.RESPONSE,
+  // The authorization server answered, refusing a token: the API was not called.
+  AUTH_FAILED: EXIT.RESPONSE,
+  ASYNC_FAILED: EXIT.JOB_FAILED,
   // These happen after a response arrived: the request had its effect, as with an HTTP error.
   RESPONSE_INVALID: EXIT.RESPONSE,
   OUTPUT_INVALID: EXIT.RESPONSE,

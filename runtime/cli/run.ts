@@ -6,7 +6,7 @@ import { EXIT, err, outJson, plural, reportError, reportWarnings } from './outpu
 /** `naftiko run FILE OP [name=value ...]`: invokes one operation and prints its outputs. */
 export const run: Command = {
   name: 'run',
-  usage: 'naftiko run FILE OP [name=value ...] [--input JSON|@file.json] [--base-uri URL|namespace=URL] [--timeout MS] [--retries N] [--dry-run] [--verbose] [--json]',
+  usage: 'naftiko run FILE OP [name=value ...] [--input JSON|@file.json] [--base-uri URL|namespace=URL] [--timeout MS] [--retries N] [--idempotency-key KEY] [--dry-run] [--verbose] [--json]',
   help: `usage: naftiko run FILE OP [name=value ...] [options]
 
 Invokes operation OP of the capability FILE and prints its outputs as JSON
@@ -27,6 +27,9 @@ Options:
                         upper-cased, other characters than A-Z and 0-9 as '_')
   --timeout MS          per-call timeout in milliseconds
   --retries N           retries after the first attempt (0 disables them)
+  --idempotency-key KEY send KEY in the operation's idempotency header (the
+                        same on every attempt): the server can deduplicate
+                        the call, so a POST or PATCH is retried too
   --dry-run             print the request that would be sent (secrets shown as
                         ***) and send nothing
   --verbose             print '→ METHOD URL' and '← STATUS (N ms, K attempts)'
@@ -40,8 +43,10 @@ Exit status:
        secret, unsupported feature: nothing was sent
   2    usage error
   3    the API answered with an error status (HTTP_ERROR), or its response
-       cannot be read (RESPONSE_INVALID) or converted (OUTPUT_INVALID)
+       cannot be read (RESPONSE_INVALID) or converted (OUTPUT_INVALID), or
+       the authorization server refused a token (AUTH_FAILED)
   4    no answer: network error, timeout
+  5    the asynchronous job --wait waited for finished as failed
   130  interrupted (Ctrl-C aborts the call)`,
 
   async run(args) {
@@ -50,6 +55,7 @@ Exit status:
       'base-uri': { type: 'string', multiple: true },
       timeout: { type: 'string' },
       retries: { type: 'string' },
+      'idempotency-key': { type: 'string' },
       'dry-run': { type: 'boolean' },
       verbose: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -70,15 +76,16 @@ Exit status:
 
     const runtime = createRuntime(capability, options);
     try {
+      const idempotencyKey = values['idempotency-key'];
       if (values['dry-run']) {
-        outJson(runtime.prepare(operation, inputs));
+        outJson(runtime.prepare(operation, inputs, { idempotencyKey }));
         return EXIT.OK;
       }
       const controller = new AbortController();
       const interrupt = () => controller.abort();
       process.once('SIGINT', interrupt);
       try {
-        outJson(await runtime.invoke(operation, inputs, { signal: controller.signal }));
+        outJson(await runtime.invoke(operation, inputs, { signal: controller.signal, idempotencyKey }));
         return EXIT.OK;
       } catch (error) {
         if (!controller.signal.aborted) throw error;

@@ -38,8 +38,8 @@ Options:
   --version     print the version
 
 Exit status: 0 ok, 1 invalid capability or input (nothing sent), 2 usage error,
-3 HTTP error response, 4 network error or timeout, 69 cannot listen (serve, mcp),
-70 internal error, 130 interrupted.`;
+3 HTTP error response, 4 network error or timeout, 5 asynchronous job failed,
+69 cannot listen (serve, mcp), 70 internal error, 130 interrupted.`;
 
 /** Runs `naftiko ARGV` with `io` as its streams and environment; resolves to the exit status. */
 export function runCli(argv: string[], io: CliIO): Promise<number> {

@@ -11,7 +11,7 @@ import { escapeToken } from '../util/jsonPointer.js';
 import type { BindPlan, OperationPlan, SourceMap } from './plan.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import { compileAuth } from './compileAuth.js';
-import { compileOperation, type ConsumesContext } from './compileOperation.js';
+import { compileIdempotencyHeader, compileOperation, type ConsumesContext } from './compileOperation.js';
 import { compileTemplate, isLiteral, type TemplateScope } from './template.js';
 import { sealCapability } from './capabilityInternals.js';
 
@@ -170,6 +170,8 @@ function compileConsumes(source: SourceFile, entry: Raw, pointer: string, binds:
     scope,
     sink,
   };
+  const idempotencyHeader = compileIdempotencyHeader(entry.idempotencyKey, `${pointer}/idempotencyKey`, sink);
+  if (idempotencyHeader !== undefined) ctx.idempotencyHeader = idempotencyHeader;
   if (!Array.isArray(entry.resources)) return;
   entry.resources.forEach((resource: unknown, r) => {
     if (!isObject(resource) || !Array.isArray(resource.operations)) return;

@@ -1,4 +1,6 @@
+import { validateHeaderName } from 'node:http';
 import type { JsonSchema } from '../types.js';
+import { isObject } from '../util/isObject.js';
 import { HTTP_METHODS, RAW_FORMATS, VALUE_TYPES, isOneOf } from '../util/vocabulary.js';
 import type { AuthPlan, OperationPlan, OutputPlan, ParameterPlan, PathPart, Template } from './plan.js';
 import { compileJsonPath } from '../response/jsonPath.js';
@@ -10,6 +12,9 @@ import type { DiagnosticSink } from './diagnostics.js';
 
 type Raw = Record<string, unknown>;
 
+/** Where an idempotency key goes unless the file says otherwise (the IETF httpapi draft's name). */
+const DEFAULT_IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
 /** `{x}` and `{{x}}` path placeholders. */
 const PLACEHOLDER = /\{\{?\s*([^{}\s]+?)\s*\}?\}/g;
 
@@ -20,6 +25,8 @@ export interface ConsumesContext {
   auth: AuthPlan;
   /** Parameters declared on the consumes entry, applied to every operation. */
   parameters: ParameterLevel[];
+  /** The namespace's `idempotencyKey.header`, when it names one. */
+  idempotencyHeader?: string;
   scope: TemplateScope;
   sink: DiagnosticSink;
 }
@@ -77,6 +84,7 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
     auth: ctx.auth,
     outputFormat: isOneOf(RAW_FORMATS, format) ? format : 'json',
     outputs,
+    idempotencyHeader: compileIdempotencyHeader(operation.idempotencyKey, `${pointer}/idempotencyKey`, sink) ?? ctx.idempotencyHeader ?? DEFAULT_IDEMPOTENCY_HEADER,
     source: sink.ref(pointer),
   };
   if (typeof operation.description === 'string' && operation.description !== '') plan.description = operation.description;
@@ -174,4 +182,16 @@ function operationInputSchema(parameters: ParameterPlan[], templateInputNames: s
     ...parameters,
     ...templateInputNames.map((name) => ({ name, required: required.has(name), description: 'Value substituted into a {{template}} of this operation.', in: 'template' })),
   ]);
+}
+
+/** `idempotencyKey: { header: X-Request-Id }` (on an operation or a namespace): the header's name, checked at load. */
+export function compileIdempotencyHeader(raw: unknown, pointer: string, sink: DiagnosticSink): string | undefined {
+  if (!isObject(raw) || typeof raw.header !== 'string') return undefined;
+  try {
+    validateHeaderName(raw.header);
+  } catch {
+    sink.error(`${pointer}/header`, `idempotencyKey.header '${raw.header}' is not an HTTP header name`);
+    return undefined;
+  }
+  return raw.header;
 }

@@ -146,6 +146,8 @@ export interface OperationPlan {
   auth: AuthPlan;
   outputFormat: RawFormat;
   outputs: OutputPlan[];
+  /** The header a caller's idempotency key is sent in (`Idempotency-Key` unless the file names another). */
+  idempotencyHeader: string;
   source: SourceRef;
 }
 
@@ -161,4 +163,6 @@ export interface WireRequest {
   bodyHoldsSecret?: boolean;
   /** Digest credentials: the client answers a 401 challenge with them. */
   digest?: { username: string; password: string };
+  /** The caller gave an idempotency key for this call: any method may be sent again. */
+  idempotent?: boolean;
 }

@@ -4,6 +4,8 @@
  * that each is exact and testable.
  *
  * Semantics worth knowing:
+ * - Which failures are retried, and after how long, is `util/retryPolicy.ts`'s decision, the same one
+ *   that sets the `retryable` flag of the error a caller gets when the retries run out.
  * - `timeout` is a deadline for the whole call: every attempt, every redirect and every backoff wait
  *   fit inside it. A retry whose wait would reach the deadline is not made.
  * - Redirects are followed (up to got's 10). On a redirect to another origin (scheme, host or port)
@@ -21,6 +23,7 @@ import got, { type BeforeRedirectHook, type Got, type Method, type OptionsOfBuff
 import { AbortedError, HttpError, NetworkError, ResponseError, TimeoutError, type NaftikoError } from '../errors.js';
 import type { RetryOptions, WireResponse } from '../types.js';
 import type { WireRequest } from '../compile/plan.js';
+import { mayResend, resolveFailure, type RetryDecision } from '../util/retryPolicy.js';
 import { digestAuthorization, parseDigestChallenge } from './digest.js';
 
 /** Settings of a client as a whole. */
@@ -69,11 +72,6 @@ const DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const DEFAULT_RETRY: Required<RetryOptions> = { limit: 2, unsafe: false, maxDelay: 30_000, baseDelay: 200 };
 
-const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
-const RETRY_ERRNOS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
-// The connection never opened, so the server cannot have acted on the request: safe for any method.
-const UNSENT_ERRNOS = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 const PORTABLE_HEADERS = new Set(['accept', 'accept-encoding', 'accept-language', 'content-type', 'content-length', 'content-language', 'user-agent']);
 
 /** Creates a client with its own connection pool. */
@@ -118,6 +116,7 @@ class Client implements HttpClient {
     const retry = mergeRetry(this.#retry, options.retry);
     const deadline = performance.now() + timeout;
     if (signal?.aborted) throw aborted(request, options);
+    const resendable = mayResend(request, retry.unsafe);
 
     let url = request.url;
     let headers = request.headers;
@@ -127,7 +126,7 @@ class Client implements HttpClient {
     for (;;) {
       attempts++;
       const remaining = deadline - performance.now();
-      if (remaining <= 0) throw timedOut(request, options, timeout);
+      if (remaining <= 0) throw timedOut(request, options, timeout, resendable);
       let response: Response<Buffer>;
       try {
         response = await this.#attempt(request, url, headers, signal, remaining);
@@ -137,14 +136,14 @@ class Client implements HttpClient {
           throw refusedRedirect(request, options, error instanceof SecretBodyRedirect ? error : ((error as { cause: SecretBodyRedirect }).cause));
         }
         if (signal?.aborted) throw aborted(request, options);
-        if (error instanceof DeadlineReached) throw timedOut(request, options, timeout);
+        if (error instanceof DeadlineReached) throw timedOut(request, options, timeout, resendable);
         const code = errorCode(error);
-        const resendable = RETRY_ERRNOS.has(code) && retries < retry.limit && (UNSENT_ERRNOS.has(code) || mayResend(request, retry));
-        if (resendable && (await pause(backoff(retry, retries), deadline, signal, request, options))) {
+        const decision = resolveFailure({ kind: 'network', errno: code }, resendable);
+        if (decision.retryable && retries < retry.limit && (await pause(backoff(retry, retries), deadline, signal, request, options))) {
           retries++;
           continue;
         }
-        throw failed(error, code, request, options, attempts);
+        throw failed(error, code, request, options, attempts, decision);
       }
 
       const status = response.statusCode;
@@ -157,9 +156,9 @@ class Client implements HttpClient {
           continue;
         }
       }
-      if (RETRY_STATUSES.has(status) && retries < retry.limit && mayResend(request, retry)) {
-        const wait = retryAfter(response.headers['retry-after'], retry.maxDelay) ?? backoff(retry, retries);
-        if (await pause(wait, deadline, signal, request, options)) {
+      if (status >= 400 && retries < retry.limit) {
+        const decision = resolveFailure({ kind: 'status', status, retryAfter: response.headers['retry-after'] }, resendable);
+        if (decision.retryable && (await pause(delayOf(decision, retry, retries), deadline, signal, request, options))) {
           retries++;
           continue;
         }
@@ -237,17 +236,6 @@ function mergeRetry(base: Required<RetryOptions>, override: RetryOptions | undef
   };
 }
 
-/** Whether resending could not cause a second side effect the caller did not ask for. */
-function mayResend(request: WireRequest, retry: Required<RetryOptions>): boolean {
-  if (retry.unsafe || IDEMPOTENT_METHODS.has(request.method.toUpperCase())) return true;
-  for (const name of Object.keys(request.headers)) {
-    const lower = name.toLowerCase();
-    // An empty key identifies nothing: the server cannot deduplicate on it.
-    if ((lower === 'idempotency-key' || lower === 'x-idempotency-key') && request.headers[name].trim() !== '') return true;
-  }
-  return false;
-}
-
 /**
  * A HEAD answer, or a 304 (possible only for a conditional request), states the representation's
  * Content-Length without sending it, so that length must not refuse the response.
@@ -263,13 +251,9 @@ function backoff(retry: Required<RetryOptions>, retries: number): number {
   return Math.random() * Math.min(retry.maxDelay, retry.baseDelay * 2 ** retries);
 }
 
-/** `Retry-After` as a wait in ms, capped at `maxDelay`; undefined when absent or unreadable. */
-function retryAfter(value: string | undefined, maxDelay: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - Date.now();
-  if (Number.isNaN(ms)) return undefined;
-  return Math.min(Math.max(ms, 0), maxDelay);
+/** The wait before the next attempt: the server's `Retry-After` capped at `maxDelay`, otherwise backoff. */
+function delayOf(decision: RetryDecision, retry: Required<RetryOptions>, retries: number): number {
+  return decision.retryAfterMs === undefined ? backoff(retry, retries) : Math.min(decision.retryAfterMs, retry.maxDelay);
 }
 
 /** Waits before a retry; false when the wait would run into the deadline, so the retry is not made. */
@@ -308,12 +292,13 @@ function aborted(request: WireRequest, options: SendOptions): AbortedError {
   return new AbortedError(`${options.operation}: ${request.method} ${options.redactedUrl} was aborted`, { operation: options.operation });
 }
 
-function timedOut(request: WireRequest, options: SendOptions, timeout: number): TimeoutError {
+function timedOut(request: WireRequest, options: SendOptions, timeout: number, resendable: boolean): TimeoutError {
   return new TimeoutError(`${options.operation}: ${request.method} ${options.redactedUrl} timed out after ${timeout} ms`, {
     operation: options.operation,
     timeout,
     method: request.method,
     url: options.redactedUrl,
+    retryable: resolveFailure({ kind: 'timeout' }, resendable).retryable,
   });
 }
 
@@ -332,7 +317,7 @@ function tooLarge(request: WireRequest, options: SendOptions, max: number): Resp
   });
 }
 
-function failed(error: unknown, code: string, request: WireRequest, options: SendOptions, attempts: number): NaftikoError {
+function failed(error: unknown, code: string, request: WireRequest, options: SendOptions, attempts: number, decision: RetryDecision): NaftikoError {
   const cause = { code, message: scrub(error instanceof Error ? error.message : String(error), request.url, options.redactedUrl) };
   const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
   if (code.startsWith('Z_')) {
@@ -348,6 +333,7 @@ function failed(error: unknown, code: string, request: WireRequest, options: Sen
     url: options.redactedUrl,
     errno: code,
     cause,
+    retryable: decision.retryable,
   });
 }
 

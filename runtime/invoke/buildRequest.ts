@@ -30,6 +30,8 @@ const USER_AGENT = 'naftiko-runtime';
 /**
  * Fills an operation plan with resolved inputs and secrets. Everything that can fail (a missing
  * secret, a bad path value, a header value that cannot be sent) fails here, before any byte is sent.
+ * A caller's `idempotencyKey` goes in the operation's idempotency header and marks the request as
+ * safe to send again.
  */
 export function buildRequest(
   plan: OperationPlan,
@@ -38,6 +40,7 @@ export function buildRequest(
   secrets: SecretStore,
   baseUrl: BaseUrl,
   mask: boolean,
+  idempotencyKey?: string,
 ): BuiltRequest {
   const op = plan.id;
   const lookup: InputLookup = (name) => {
@@ -120,6 +123,14 @@ export function buildRequest(
   }
 
   const wire: WireRequest = { method: plan.method, url: '', headers };
+  if (idempotencyKey !== undefined) {
+    // An empty key identifies nothing: the server could not deduplicate on it.
+    if (typeof idempotencyKey !== 'string' || idempotencyKey.trim() === '') throw new InputError(`${op}: idempotencyKey must be a non-empty string`, { operation: op, parameter: plan.idempotencyHeader });
+    const lower = plan.idempotencyHeader.toLowerCase();
+    for (const map of [headers, maskedHeaders]) for (const name of Object.keys(map)) if (name.toLowerCase() === lower) delete map[name];
+    headers[plan.idempotencyHeader] = maskedHeaders[plan.idempotencyHeader] = checkHeader(idempotencyKey, op, plan.idempotencyHeader, false);
+    wire.idempotent = true;
+  }
   applyAuth(plan, secrets, lookup, wire, query, maskedQuery, maskedHeaders);
 
   const base = baseUrl.value.endsWith('/') ? baseUrl.value.slice(0, -1) : baseUrl.value;

@@ -23,6 +23,7 @@ import { parseBody } from '../response/parseBody.js';
 import { extractOutputs } from '../response/extractOutputs.js';
 import { binaryDocument, headerText, parseLooseBody, summarizeBody } from '../response/looseBody.js';
 import { MAX_DEPTH, couldNestDeeperThan, nestsDeeperThan } from '../util/depth.js';
+import { mayResend, resolveFailure } from '../util/retryPolicy.js';
 import { fixedBaseUrl, renderBaseUrl } from './baseUri.js';
 import { buildRequest, type BaseUrl, type BuiltRequest } from './buildRequest.js';
 import { OperationIndex } from './operationIndex.js';
@@ -72,13 +73,13 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
   const client: HttpClient = createHttpClient({ timeout: options.timeout, retry: options.retry, maxResponseBytes: options.maxResponseBytes });
   const onEvent = options.onEvent;
 
-  const build = (entry: Entry, inputs: Record<string, unknown>, mask: boolean): BuiltRequest => {
+  const build = (entry: Entry, inputs: Record<string, unknown>, mask: boolean, idempotencyKey?: string): BuiltRequest => {
     const { plan } = entry;
     if (plan.auth.type === 'unsupported') {
       throw new NotSupportedError(`${plan.id}: authentication type '${plan.auth.kind}' is not supported; nothing was sent`, { operation: plan.id });
     }
     const values = resolveInputs(plan, inputs);
-    const built = buildRequest(plan, values, inputs, secrets, entry.baseUrl ?? renderBaseUrl(plan, secrets, inputs), mask);
+    const built = buildRequest(plan, values, inputs, secrets, entry.baseUrl ?? renderBaseUrl(plan, secrets, inputs), mask, idempotencyKey);
     // A secret passed in as a plain input (an exposed `with:` injecting a bound value) is known to the
     // store, so the body is checked for it too before a redirect may carry it elsewhere.
     if (!built.wire.bodyHoldsSecret && built.wire.body !== undefined && redactor.holds(built.wire.body)) built.wire.bodyHoldsSecret = true;
@@ -92,7 +93,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     try {
       const entry = index.find(name);
       const { plan } = entry;
-      const built = build(entry, inputs, onEvent !== undefined);
+      const built = build(entry, inputs, onEvent !== undefined, call.idempotencyKey);
       const started = onEvent ? performance.now() : 0;
       if (onEvent) emitRequest(plan.id, plan.method, built.maskedUrl, built.maskedHeaders ?? {});
       const response = await client.send(built.wire, { operation: plan.id, redactedUrl: built.maskedUrl, signal: call.signal, timeout: call.timeout, retry: call.retry });
@@ -102,12 +103,16 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
       const contentType = headerText(headers['content-type']);
       if (response.status < 200 || response.status >= 300) {
         const body = redactor.tree(parseLooseBody(response.body, contentType, MAX_ERROR_BODY_BYTES));
+        const resendable = mayResend(built.wire, call.retry?.unsafe ?? options.retry?.unsafe ?? false);
+        const decision = resolveFailure({ kind: 'status', status: response.status, retryAfter: headers['retry-after'] }, resendable);
         throw new HttpError(`${plan.id}: ${plan.method} ${built.maskedUrl} answered ${response.status}${summarizeBody(body)}`, {
           operation: plan.id,
           status: response.status,
           body,
           method: plan.method,
           url: built.maskedUrl,
+          headers,
+          ...decision,
         });
       }
       const data = readData(plan, response.body, contentType);
@@ -159,10 +164,10 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     async invoke(name, inputs, call) {
       return (await execute(name, inputs, call)).outputs;
     },
-    prepare(name, inputs = {}) {
+    prepare(name, inputs = {}, prepareOptions = {}) {
       try {
         const entry = index.find(name);
-        const built = build(entry, inputs, true);
+        const built = build(entry, inputs, true, prepareOptions.idempotencyKey);
         const prepared: PreparedRequest = { operation: entry.plan.id, method: entry.plan.method, url: redactor.text(built.maskedUrl), headers: redactor.headers(built.maskedHeaders ?? {}) };
         if (built.maskedBody !== undefined) prepared.body = redactor.tree(parseMaybeJson(built.maskedBody));
         return prepared;

@@ -148,6 +148,9 @@ const requestBody = discriminated(
   { type: ['string', 'object'] },
 );
 
+/** `idempotencyKey: { header: X-Request-Id }`: where a caller's idempotency key is sent. */
+const idempotencyKey = closed({ header: str }, ['header']);
+
 const consumedOperation = closed(
   {
     name: str,
@@ -163,6 +166,7 @@ const consumedOperation = closed(
     outputRawFormat: { type: 'string', enum: RAW_FORMATS },
     outputSchema: str,
     body: requestBody,
+    idempotencyKey,
   },
   ['name', 'method'],
 );
@@ -194,6 +198,7 @@ const consumesHttp = closed(
     defaultHeaders: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
     inputParameters: arrayOf(ref('consumedParameter')),
     resources: arrayOf(consumedResource),
+    idempotencyKey,
   },
   ['type', 'namespace', 'baseUri'],
 );

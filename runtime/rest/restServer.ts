@@ -199,6 +199,8 @@ function statusOf(error: NaftikoError): number {
     case 'NETWORK':
     case 'RESPONSE_INVALID':
     case 'OUTPUT_INVALID':
+    case 'AUTH_FAILED':
+    case 'ASYNC_FAILED':
       return 502;
     case 'NOT_SUPPORTED':
       return 501;
