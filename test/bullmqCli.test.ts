@@ -87,7 +87,8 @@ describe.skipIf(SKIP_REDIS)('naftiko enqueue with a worker', () => {
     expect(JSON.parse(r.stdout)).toEqual({ id: expect.stringMatching(/^ord-/), sku: 'cli-2' });
     const own = await enqueue('create-order', 'sku=cli-3', '--idempotency-key', 'mine-3', '--wait');
     expect(own.code).toBe(0);
-    expect(api.requests.map((q) => q.key)).toEqual(['cli:order-cli-2', 'mine-3']);
+    const keys = Object.fromEntries(api.requests.map((q) => [q.body?.sku, q.key]));
+    expect(keys).toMatchObject({ 'cli-2': 'cli:order-cli-2', 'cli-3': 'mine-3' });
   });
 
   test('--wait exits as run does for the job error: 3 for an HTTP error, 1 for invalid input, error JSON with --json', async () => {

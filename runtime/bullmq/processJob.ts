@@ -30,18 +30,24 @@ export type JobResult = Record<string, unknown>;
  */
 export function createProcessor(context: ProcessorContext): (job: Job, token: string | undefined, signal: AbortSignal | undefined) => Promise<JobResult> {
   return async (job, token, signal) => {
+    // A fetch already under way when the worker began to stop can still hand it a job.
+    if (context.stopping() && token !== undefined) return putBack(job, token);
     try {
       return await invokeJob(context.runtime, job, readJobData(job.data), signal);
     } catch (error) {
-      if (signal?.aborted && context.stopping() && token !== undefined) {
-        // Not the job's fault: back to the queue without using an attempt, for another worker to repeat
-        // with the same idempotency key.
-        await job.moveToDelayed(Date.now(), token);
-        throw new DelayedError();
-      }
+      if (signal?.aborted && context.stopping() && token !== undefined) return putBack(job, token);
       throw await jobFailure(context, job, error, signal);
     }
   };
+}
+
+/**
+ * Returns a job to the queue without using an attempt: a stopping worker is not the job's fault.
+ * Another worker repeats it, with the same idempotency key.
+ */
+async function putBack(job: Job, token: string): Promise<never> {
+  await job.moveToDelayed(Date.now(), token);
+  throw new DelayedError();
 }
 
 /** The default idempotency key of a job: its queue and id, which survive a repeat by another worker. */
