@@ -36,7 +36,8 @@ beforeEach(() => {
 
 /** An activity environment as for activity 7 of workflow order-wf-1. */
 function environment(): MockActivityEnvironment {
-  return new MockActivityEnvironment({ activityId: '7', workflowExecution: { workflowId: 'order-wf-1', runId: 'run-1' } });
+  // Quiet: the worker's logger would print every expected failure as a warning.
+  return new MockActivityEnvironment({ activityId: '7', workflowExecution: { workflowId: 'order-wf-1', runId: 'run-1' } }, { logger: silentLogger() });
 }
 
 /** The failure an activity threw. */

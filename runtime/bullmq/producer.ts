@@ -4,7 +4,7 @@
  * and turn a failed job back into an error with the code the worker saw.
  */
 import { Job, QueueEvents, type JobsOptions, type Queue } from 'bullmq';
-import { NaftikoError, type ErrorCode } from '../errors.js';
+import { NaftikoError, isErrorCode, type ErrorCode } from '../errors.js';
 import type { OperationJobData } from './jobData.js';
 
 /** BullMQ job options, plus the job data's own options. */
@@ -85,7 +85,7 @@ export async function waitForJob(queue: Queue, job: Job, events: QueueEvents, ti
   } catch (error) {
     // The rejection is a bare Error for a failure and a timeout alike: the stored job tells which.
     const stored = await Job.fromId(queue, job.id!);
-    if (stored === undefined) throw new NaftikoError('NOT_SUPPORTED', `job ${job.id} of queue '${queue.name}' is gone (removed before its end could be read): ${(error as Error).message}`, { details: { jobId: job.id, queue: queue.name } });
+    if (stored === undefined) throw new NaftikoError('ASYNC_FAILED', `job ${job.id} of queue '${queue.name}' is gone (removed before its end could be read): ${(error as Error).message}`, { details: { jobId: job.id, queue: queue.name } });
     const state = await stored.getState();
     if (state === 'failed') throw jobFailedError(queue.name, stored);
     if (state === 'completed') return stored.returnvalue as Record<string, unknown>;
@@ -93,15 +93,19 @@ export async function waitForJob(queue: Queue, job: Job, events: QueueEvents, ti
   }
 }
 
-/** The error for a failed job: its `failedReason` is `CODE: message` when a naftiko worker failed it. */
+/**
+ * The error for a failed job: its `failedReason` is `CODE: message` when a naftiko worker failed it.
+ * A job that failed otherwise (it stalled more often than allowed, another kind of worker ran it) is
+ * ASYNC_FAILED: an asynchronous job that finished as failed.
+ */
 export function jobFailedError(queue: string, job: Pick<Job, 'id' | 'failedReason' | 'attemptsMade' | 'data'>): NaftikoError {
   const failedReason = job.failedReason ?? '';
-  const match = /^([A-Z][A-Z_]*[A-Z]): ([\s\S]*)$/.exec(failedReason);
+  const match = /^([A-Z_]+): ([\s\S]*)$/.exec(failedReason);
   const operation = typeof (job.data as { operation?: unknown } | undefined)?.operation === 'string' ? (job.data as OperationJobData).operation : undefined;
   const details = { jobId: job.id!, queue, failedReason, attemptsMade: job.attemptsMade, ...(operation === undefined ? {} : { operation }) };
   const attempts = `after ${job.attemptsMade} attempt${job.attemptsMade === 1 ? '' : 's'}`;
-  if (match) return new JobFailedError(match[1] as ErrorCode, `job ${job.id} failed ${attempts}: ${match[2]}`, details);
-  return new JobFailedError('NOT_SUPPORTED', `job ${job.id} failed ${attempts}, not in a naftiko worker's terms: ${failedReason}`, details);
+  if (match && isErrorCode(match[1])) return new JobFailedError(match[1], `job ${job.id} failed ${attempts}: ${match[2]}`, details);
+  return new JobFailedError('ASYNC_FAILED', `job ${job.id} failed ${attempts}: ${failedReason}`, details);
 }
 
 async function openEvents(queue: Queue): Promise<QueueEvents> {
