@@ -54,8 +54,13 @@ export interface EngineResult {
   commandsPerJob: Array<{ command: string; perJob: number }>;
   /** Jobs per second `addBulk` stores. */
   addPerSecond: number;
+  /** Median round trip of a PING on the loopback connection, in ms. */
+  pingMs: number;
   redisVersion: string;
 }
+
+/** The commands a BullMQ client sends itself; every other command counted runs inside a Lua script. */
+const CLIENT_COMMANDS = new Set(['evalsha', 'eval', 'bzpopmin', 'xread']);
 
 const SMALL = OPERATIONS.small;
 
@@ -101,7 +106,7 @@ export async function measureEngines(serverUrl: string, settings: EngineSettings
       }
     }
     const version = /redis_version:(\S+)/.exec(await admin.info('server'))?.[1] ?? 'unknown';
-    return { cells, commandsPerJob, addPerSecond, redisVersion: version };
+    return { cells, commandsPerJob, addPerSecond, pingMs: await pingMs(admin), redisVersion: version };
   } finally {
     await events.close();
     await queue.close();
@@ -150,6 +155,17 @@ async function drain(worker: NaftikoWorker, queue: Queue, admin: Redis, jobs: nu
   return { jobsPerSecond, addPerSecond, commandsPerJob };
 }
 
+/** The median of 500 sequential PINGs: what one round trip to Redis costs here. */
+async function pingMs(admin: Redis): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const start = performance.now();
+    await admin.ping();
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
 /** `cmdstat_evalsha:calls=12,…` lines as `{ evalsha: 12 }`. */
 function commandCounts(info: string): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -162,8 +178,12 @@ export function formatEngines(r: EngineResult, settings: EngineSettings): string
   const out: string[] = [];
   const table = (header: string[], rows: string[][]) => out.push(`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`), '');
   const ms = (value: number) => value.toFixed(value < 10 ? 3 : 1);
-  const byCommand = new Map(r.commandsPerJob.map((c) => [c.command, c.perJob]));
-  const total = r.commandsPerJob.reduce((sum, c) => sum + c.perJob, 0);
+  const sent = r.commandsPerJob.filter((c) => CLIENT_COMMANDS.has(c.command));
+  const scripted = r.commandsPerJob.filter((c) => !CLIENT_COMMANDS.has(c.command));
+  const sum = (list: EngineResult['commandsPerJob']) => list.reduce((total, c) => total + c.perJob, 0);
+  const list = (commands: EngineResult['commandsPerJob']) => commands.map((c) => `${c.command} ${c.perJob.toFixed(2)}`).join(', ');
+  const one = r.cells.find((c) => c.concurrency === 1);
+  const many = r.cells.at(-1);
   out.push('## Operations as BullMQ jobs', '');
   out.push(
     `The small-body \`get_user\` of the Users file, through one naftiko worker (\`createWorker\`) on a local redis-server ${r.redisVersion}, against \`runtime.invoke\` on the same bench server. Latency: closed loops of N producers each calling \`enqueueAndWait\` (one shared QueueEvents, \`removeOnComplete\`) as soon as their previous job completed, the worker at concurrency N, against N callers of \`runtime.invoke\`; ${settings.rounds} interleaved rounds of ${settings.durationMs} ms each, medians over rounds; added latency is the median over rounds of (job − call) at each percentile. Drain: ${settings.backlog.toLocaleString('en-US')} jobs added in bulk while the worker was paused, then timed to the last completion. Producers, QueueEvents and worker share this process; Redis and the bench server are processes of their own, all on 2 cores.`,
@@ -180,19 +200,22 @@ export function formatEngines(r: EngineResult, settings: EngineSettings): string
     ['worker concurrency', 'drain, jobs/s', 'added latency per job, p50', 'added latency per job, p99'],
     r.cells.map((c) => [String(c.concurrency), c.drain.toFixed(0), `${ms(c.addedP50)} ms`, `${ms(c.addedP99)} ms`]),
   );
-  out.push(`Adding: \`addBulk\` stores ${r.addPerSecond.toFixed(0)} jobs/s. Redis commands per job over the drain at concurrency ${r.cells.at(-1)?.concurrency} (adding included), ${total.toFixed(2)} in all: ${r.commandsPerJob.map((c) => `${c.command} ${c.perJob.toFixed(2)}`).join(', ')}.`, '');
+  out.push(
+    `Adding: \`addBulk\` stores ${r.addPerSecond.toFixed(0)} jobs/s. A PING round trip to Redis takes ${ms(r.pingMs)} ms (median of 500). Redis commands per job over the drain at concurrency ${many?.concurrency} (adding included): sent by the clients, ${list(sent)}; run inside those scripts, ${sum(scripted).toFixed(1)} more (${list(scripted)}).`,
+    '',
+  );
   out.push(
     '### Where the time goes',
     '',
-    `A direct call is one HTTP exchange. A job adds Redis round trips around the same exchange, each a Lua script (\`evalsha\`, ${(byCommand.get('evalsha') ?? 0).toFixed(2)} per job in the drain) or a blocking read that has to wake up:`,
+    'A direct call is one HTTP exchange. A job wraps the same exchange in Redis round trips, each a Lua script (`evalsha`) or a blocking read that has to wake up:',
     '',
     '1. **Adding** (`queue.add`, one `evalsha`): the job hash, its id on the wait list, a marker for blocked workers, an `added` entry on the events stream.',
-    '2. **Taking**: an idle worker is blocked on `bzpopmin` of the marker; it wakes and runs `moveToActive` (one `evalsha`: job to active, lock taken). A busy worker skips both: the next job comes back with the previous job\'s completion.',
+    "2. **Taking**: an idle worker is blocked on `bzpopmin` of the marker; it wakes and runs `moveToActive` (one `evalsha`: job to active, lock taken). A busy worker skips both: the next job comes back with the previous job's completion, which is why the drain sends about two scripts per job, one to add and one to complete.",
     '3. **The call**: what `runtime.invoke` costs directly.',
-    '4. **Completing** (`moveToFinished`, one `evalsha`): return value stored, lock released, job removed (`removeOnComplete`), a `completed` entry on the events stream, and the next job fetched.',
-    '5. **Hearing of it**: the QueueEvents connection is blocked on `xread` of the events stream; it wakes with the entry, and the producer\'s promise resolves.',
+    '4. **Completing** (`moveToFinished`, one `evalsha`): return value stored, lock released, job removed (`removeOnComplete`), a `completed` entry on the events stream, the next job fetched.',
+    "5. **Hearing of it**: the QueueEvents connection is blocked on `xread` of the events stream; it wakes with the entry, and the producer's promise resolves.",
     '',
-    'At concurrency 1 these are about four sequential round trips on loopback and two wake-ups of blocked connections per job, each in the order of a tenth of a millisecond plus a turn of the event loops involved: that is the added p50. Lock renewal (`extendLocks`) runs per worker every half lock duration, not per job. At concurrency 32 the added latency is mostly waiting: Redis runs the scripts of 32 jobs one after the other on one thread, and Redis, the bench server and the process running producers, QueueEvents and worker share 2 cores, so throughput is bounded by CPU per job (the scripts and their replies, the JSON of job data and return values, the events stream) rather than by round trips. The drain shows what a worker sustains when no producer waits on each job.',
+    `At concurrency 1 a job waits on these in sequence: three scripts and two wake-ups, about four round trips, ${ms(4 * r.pingMs)} ms at the measured PING${one ? `, of the ${ms(one.addedP50)} ms added at the median` : ''}. The rest is work on both sides of each round trip: Redis running a script of ${(sum(scripted) / 2).toFixed(0)} or so commands, and in this process, which runs producer, QueueEvents and worker on one event loop, the encoding and parsing of each reply and a turn of the event loop before the next step can start. Lock renewal (\`extendLocks\`) runs per worker every half lock duration, not per job. At concurrency ${many?.concurrency} the added latency is mostly waiting in line: Redis runs the scripts of all jobs one after the other on one thread, and Redis, the bench server and this process share 2 cores, so throughput is bounded by CPU per job (about ${(sum(scripted) + sum(sent)).toFixed(0)} Redis commands, the JSON of job data and return values, the events stream) rather than by round trips. The drain shows what one worker sustains when no producer waits on each job; more workers, on more cores or machines, add to it until Redis's one thread is the limit.`,
     '',
   );
   return out;

@@ -192,6 +192,21 @@ describe.skipIf(SKIP_REDIS)('BullMQ worker', { timeout: 20_000 }, () => {
     expect(timeout).toMatchObject({ code: 'TIMEOUT', details: { state: 'active' } });
   });
 
+  test('many waits share one QueueEvents, and a job removed on completion still gives its outputs', async () => {
+    const { queue, events } = await setUp({ concurrency: 8 });
+    const warnings: Error[] = [];
+    const warn = (warning: Error) => warnings.push(warning);
+    process.on('warning', warn);
+    try {
+      const outputs = await Promise.all(Array.from({ length: 30 }, (_, i) => enqueueAndWait(queue, 'create-order', { sku: `many-${i}` }, { events, removeOnComplete: true })));
+      expect(outputs.map((o) => o.sku)).toEqual(Array.from({ length: 30 }, (_, i) => `many-${i}`));
+    } finally {
+      process.off('warning', warn);
+    }
+    expect(warnings).toEqual([]);
+    expect(await queue.getJobCounts('completed')).toEqual({ completed: 0 });
+  });
+
   test('enqueue defaults to 3 attempts with exponential backoff, unless the call or the queue says otherwise', async () => {
     const { queue } = await setUp();
     api.respond = () => HOLD;

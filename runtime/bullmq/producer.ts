@@ -3,6 +3,7 @@
  * as well, by writing the same job `data` (see jobData.ts); these helpers add sensible retry defaults
  * and turn a failed job back into an error with the code the worker saw.
  */
+import type { EventEmitter } from 'node:events';
 import { Job, QueueEvents, type JobsOptions, type Queue } from 'bullmq';
 import { NaftikoError, isErrorCode, type ErrorCode } from '../errors.js';
 import type { OperationJobData } from './jobData.js';
@@ -37,15 +38,16 @@ export class JobFailedError extends NaftikoError {
   readonly queue: string;
   /** The job's failedReason, as stored: `CODE: message`. */
   readonly failedReason: string;
-  readonly attemptsMade: number;
+  /** Absent when the job was removed on failure before it could be read. */
+  readonly attemptsMade?: number;
 
-  constructor(code: ErrorCode, message: string, details: { jobId: string; queue: string; failedReason: string; attemptsMade: number; operation?: string }) {
+  constructor(code: ErrorCode, message: string, details: { jobId: string; queue: string; failedReason: string; attemptsMade?: number; operation?: string }) {
     const { operation, ...rest } = details;
     super(code, message, { ...(operation === undefined ? {} : { operation }), details: rest });
     this.jobId = details.jobId;
     this.queue = details.queue;
     this.failedReason = details.failedReason;
-    this.attemptsMade = details.attemptsMade;
+    if (details.attemptsMade !== undefined) this.attemptsMade = details.attemptsMade;
   }
 }
 
@@ -78,19 +80,51 @@ export async function enqueueAndWait(queue: Queue, operation: string, inputs: Re
   }
 }
 
-/** Resolves to a job's return value, or rejects with its failure (see {@link enqueueAndWait}). */
-export async function waitForJob(queue: Queue, job: Job, events: QueueEvents, timeout?: number): Promise<Record<string, unknown>> {
-  try {
-    return (await job.waitUntilFinished(events, timeout)) as Record<string, unknown>;
-  } catch (error) {
-    // The rejection is a bare Error for a failure and a timeout alike: the stored job tells which.
-    const stored = await Job.fromId(queue, job.id!);
-    if (stored === undefined) throw new NaftikoError('ASYNC_FAILED', `job ${job.id} of queue '${queue.name}' is gone (removed before its end could be read): ${(error as Error).message}`, { details: { jobId: job.id, queue: queue.name } });
-    const state = await stored.getState();
-    if (state === 'failed') throw jobFailedError(queue.name, stored);
-    if (state === 'completed') return stored.returnvalue as Record<string, unknown>;
-    throw new NaftikoError('TIMEOUT', `job ${job.id} of queue '${queue.name}' did not finish within ${timeout} ms (it is ${state}, and goes on)`, { details: { jobId: job.id, queue: queue.name, state, timeout } });
-  }
+/**
+ * Resolves to a job's return value, or rejects with its failure (see {@link enqueueAndWait}). It listens
+ * to the job's own events, then reads the stored job once, for a job that ended before: so any number of
+ * waits share one QueueEvents, and a job removed on completion (`removeOnComplete`) is still heard of.
+ */
+export function waitForJob(queue: Queue, job: Pick<Job, 'id'>, events: QueueEvents, timeout?: number): Promise<Record<string, unknown>> {
+  const id = job.id!;
+  // QueueEvents also emits `completed:<id>` and `failed:<id>`, which its typings do not list.
+  const emitter = events as unknown as EventEmitter;
+  return new Promise((resolve, reject) => {
+    const completed = `completed:${id}`;
+    const failed = `failed:${id}`;
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const settle = (end: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      emitter.off(completed, onCompleted);
+      emitter.off(failed, onFailed);
+      end();
+    };
+    const onCompleted = ({ returnvalue }: { returnvalue: unknown }) => settle(() => resolve(returnvalue as Record<string, unknown>));
+    const onFailed = ({ failedReason }: { failedReason: string }) =>
+      settle(() => void Job.fromId(queue, id).then((stored) => reject(jobFailedError(queue.name, stored ?? { id, failedReason, data: undefined })), reject));
+    emitter.on(completed, onCompleted);
+    emitter.on(failed, onFailed);
+    if (timeout !== undefined) {
+      timer = setTimeout(
+        () =>
+          settle(() =>
+            void Job.fromId(queue, id)
+              .then((stored) => stored?.getState())
+              .then((state) => reject(new NaftikoError('TIMEOUT', `job ${id} of queue '${queue.name}' did not finish within ${timeout} ms (it is ${state ?? 'gone'}, and goes on)`, { details: { jobId: id, queue: queue.name, state, timeout } })), reject),
+          ),
+        timeout,
+      );
+    }
+    void Job.fromId(queue, id).then(async (stored) => {
+      // A job already removed ended before: its event tells how.
+      const state = await stored?.getState();
+      if (state === 'completed') settle(() => resolve(stored!.returnvalue as Record<string, unknown>));
+      else if (state === 'failed') settle(() => reject(jobFailedError(queue.name, stored!)));
+    }, (error: unknown) => settle(() => reject(error)));
+  });
 }
 
 /**
@@ -98,14 +132,15 @@ export async function waitForJob(queue: Queue, job: Job, events: QueueEvents, ti
  * A job that failed otherwise (it stalled more often than allowed, another kind of worker ran it) is
  * ASYNC_FAILED: an asynchronous job that finished as failed.
  */
-export function jobFailedError(queue: string, job: Pick<Job, 'id' | 'failedReason' | 'attemptsMade' | 'data'>): NaftikoError {
+export function jobFailedError(queue: string, job: Pick<Job, 'id' | 'failedReason' | 'data'> & { attemptsMade?: number }): NaftikoError {
   const failedReason = job.failedReason ?? '';
   const match = /^([A-Z_]+): ([\s\S]*)$/.exec(failedReason);
   const operation = typeof (job.data as { operation?: unknown } | undefined)?.operation === 'string' ? (job.data as OperationJobData).operation : undefined;
-  const details = { jobId: job.id!, queue, failedReason, attemptsMade: job.attemptsMade, ...(operation === undefined ? {} : { operation }) };
-  const attempts = `after ${job.attemptsMade} attempt${job.attemptsMade === 1 ? '' : 's'}`;
-  if (match && isErrorCode(match[1])) return new JobFailedError(match[1], `job ${job.id} failed ${attempts}: ${match[2]}`, details);
-  return new JobFailedError('ASYNC_FAILED', `job ${job.id} failed ${attempts}: ${failedReason}`, details);
+  const details = { jobId: job.id!, queue, failedReason, ...(job.attemptsMade === undefined ? {} : { attemptsMade: job.attemptsMade }), ...(operation === undefined ? {} : { operation }) };
+  // A job removed on failure (`removeOnFail`) no longer says how many attempts it made.
+  const failed = job.attemptsMade === undefined ? 'failed' : `failed after ${job.attemptsMade} attempt${job.attemptsMade === 1 ? '' : 's'}`;
+  if (match && isErrorCode(match[1])) return new JobFailedError(match[1], `job ${job.id} ${failed}: ${match[2]}`, details);
+  return new JobFailedError('ASYNC_FAILED', `job ${job.id} ${failed}: ${failedReason}`, details);
 }
 
 async function openEvents(queue: Queue): Promise<QueueEvents> {
