@@ -178,10 +178,11 @@ export class HttpError extends NaftikoError {
 
 /** The call took longer than its timeout. */
 export class TimeoutError extends NaftikoError {
-  constructor(message: string, options: { operation?: string; timeout: number; method: string; url: string; cause?: unknown; retryable?: boolean; details?: Record<string, unknown> }) {
+  constructor(message: string, options: { operation?: string; timeout: number; method?: string; url?: string; cause?: unknown; retryable?: boolean; details?: Record<string, unknown> }) {
+    const request = options.method === undefined ? {} : { method: options.method, url: options.url };
     super('TIMEOUT', message, {
       operation: options.operation,
-      details: { timeout: options.timeout, method: options.method, url: options.url, ...options.details },
+      details: { timeout: options.timeout, ...request, ...options.details },
       cause: options.cause,
       retryable: options.retryable,
     });

@@ -12,13 +12,20 @@ export { loadCapability, inspectCapability, type Inspection } from './load/loadC
 export { createRuntime } from './invoke/createRuntime.js';
 export * from './errors.js';
 export type {
+  AsyncJobHandle,
   Capability,
   ForwardRequest,
   InvocationResult,
   InvokeOptions,
+  JobProgress,
+  ItemsOptions,
   JsonSchema,
   OperationHints,
   OperationInfo,
+  Page,
+  PageOptions,
+  PageProgress,
+  PollResult,
   ParameterLocation,
   PreparedRequest,
   PrepareOptions,

@@ -40,6 +40,10 @@ export interface OperationInfo {
   /** Format of the response body (`outputRawFormat`), converted to a JSON tree before outputs are read. */
   outputFormat: RawFormat;
   hints: OperationHints;
+  /** How the operation's list is paged, when it declares `pagination` (`runtime.items`, `invokePage`). */
+  pagination?: { type: 'offset' | 'page' | 'cursor' | 'link'; maxPages: number };
+  /** The operation submits a job, polled through `pollOperation` (`runtime.start`, `poll`, `invoke(…, { wait })`). */
+  async?: { pollOperation: string; timeout: number };
   /** Inputs as one JSON Schema object; each property carries `x-in` (path, query, header, cookie, body, template). */
   inputs: JsonSchema;
   outputs: Array<{ name: string; type?: ValueType; value: string }>;
@@ -104,12 +108,108 @@ export interface InvokeOptions {
    * `retryable` flag. Give the same key when a workflow engine runs the step again.
    */
   idempotencyKey?: string;
+  /**
+   * `invoke` only, for an operation that declares `async:`: submit the job, poll it until it is done,
+   * and return the poll operation's final outputs (ASYNC_FAILED when it failed, TIMEOUT after
+   * `async.timeout`, ABORTED on `signal`). `timeout` stays the timeout of each request.
+   */
+  wait?: boolean;
+  /** With `wait`: told after each poll that found the job still running. */
+  onProgress?: (progress: JobProgress) => void;
+}
+
+/**
+ * A submitted asynchronous job (`runtime.start`): plain JSON, so a workflow engine can store it and
+ * poll the job from another process running the same capability.
+ */
+export interface AsyncJobHandle {
+  /** The submitting operation's id. */
+  operation: string;
+  /** The job id, as the submit response gave it (`async.id`). */
+  id: string | number;
+  /** The operation that reads the job's state, with the inputs it is called with. */
+  poll: { operation: string; inputs: Record<string, unknown> };
+  /** When the job was submitted (ISO 8601). */
+  submittedAt: string;
+  /** The submit call's outputs. */
+  outputs: Record<string, unknown>;
+}
+
+/** What one poll found. */
+export interface PollResult {
+  state: 'running' | 'done' | 'failed';
+  /** The poll operation's outputs. */
+  outputs: Record<string, unknown>;
+  /** `failed`: the value `async.failed` selected. */
+  reason?: unknown;
+  /** `running`: when to poll again, in ms: the poll answer's Retry-After, else `async.interval`. */
+  retryAfterMs?: number;
+}
+
+/** Told to `onProgress` while `invoke(…, { wait: true })` waits. */
+export interface JobProgress {
+  state: 'running';
+  /** Polls made so far. */
+  polls: number;
+  /** ms since the job was submitted. */
+  elapsedMs: number;
+  /** The last poll's outputs. */
+  outputs: Record<string, unknown>;
+  handle: AsyncJobHandle;
 }
 
 /** Options of `prepare`: what changes the request beyond its inputs. */
 export interface PrepareOptions {
   /** Shown in the operation's idempotency header, as `invoke` would send it. */
   idempotencyKey?: string;
+}
+
+/** Options of a walk through an operation's pages (`runtime.items`). */
+export interface ItemsOptions {
+  signal?: AbortSignal;
+  /** Timeout of each page's request, in ms. */
+  timeout?: number;
+  retry?: RetryOptions;
+  /** Pages read at most (default: the operation's `pagination.maxPages`, itself 1000 by default). */
+  maxPages?: number;
+  /** Told after each page: for progress, and to learn that the walk stopped at `maxPages` (`more`). */
+  onPage?: (progress: PageProgress) => void;
+}
+
+/** Where a walk through pages stands. */
+export interface PageProgress {
+  /** Pages read so far. */
+  pages: number;
+  /** Records read so far. */
+  records: number;
+  /** Another page exists: after the last page the walk reads, true means it stopped at `maxPages`. */
+  more: boolean;
+}
+
+/** Options of `runtime.invokePage`. */
+export interface PageOptions {
+  signal?: AbortSignal;
+  timeout?: number;
+  retry?: RetryOptions;
+  /** The `nextPageToken` of the previous page; absent or null for the first page. */
+  pageToken?: string | null;
+  /** Pages a walk reads at most, counted across the tokens (default: the operation's `pagination.maxPages`). */
+  maxPages?: number;
+}
+
+/** One page of an operation's list. */
+export interface Page {
+  /** The page's records (`pagination.items`). */
+  items: unknown[];
+  /** The page's outputs, as `invoke` gives them. */
+  outputs: Record<string, unknown>;
+  /**
+   * Opaque, JSON-serializable: pass it as `pageToken` (with the same inputs) for the next page, in this
+   * process or another one. Null on the last page.
+   */
+  nextPageToken: string | null;
+  /** More pages exist, but the walk reached `maxPages`. */
+  truncated?: true;
 }
 
 /** A request as it would be sent, with every secret masked. Nothing is sent to build it. */
@@ -161,6 +261,24 @@ export interface Runtime {
   invoke(name: string, inputs?: Record<string, unknown>, options?: InvokeOptions): Promise<Record<string, unknown>>;
   /** Like `invoke`, with the status, headers and converted body as well. */
   execute(name: string, inputs?: Record<string, unknown>, options?: InvokeOptions): Promise<InvocationResult>;
+  /**
+   * Every record of every page of a paginated operation (`pagination:`), in order, each page fetched
+   * when the iteration reaches it. Stops at the last page or at `maxPages`; breaking out of the loop
+   * sends nothing more. INPUT_INVALID for an operation without `pagination`.
+   */
+  items(name: string, inputs?: Record<string, unknown>, options?: ItemsOptions): AsyncIterableIterator<unknown>;
+  /**
+   * One page of a paginated operation: its records, its outputs and the token of the next page, so
+   * that a workflow engine can read one page per step and resume after a crash.
+   */
+  invokePage(name: string, inputs?: Record<string, unknown>, options?: PageOptions): Promise<Page>;
+  /**
+   * Submits an asynchronous job (an operation with `async:`) and returns its handle, without waiting.
+   * INPUT_INVALID for an operation without `async`.
+   */
+  start(name: string, inputs?: Record<string, unknown>, options?: InvokeOptions): Promise<AsyncJobHandle>;
+  /** Polls a job once: running, done or failed, with the poll operation's outputs. */
+  poll(handle: AsyncJobHandle, options?: InvokeOptions): Promise<PollResult>;
   /** Resolves the request an invocation would send, secrets masked, without sending it. */
   prepare(name: string, inputs?: Record<string, unknown>, options?: PrepareOptions): PreparedRequest;
   /**

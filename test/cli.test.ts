@@ -82,7 +82,7 @@ describe('help, version and usage errors', () => {
     // Other commands may follow the four of this file.
     const top = (await naftiko([])).stderr.split('\n')[1];
     expect(top).toMatch(/^usage: naftiko <command> \[arguments\] \(commands: validate, list, describe, run(, [a-z]+)*\)$/);
-    const runUsage = 'usage: naftiko run FILE OP [name=value ...] [--input JSON|@file.json] [--base-uri URL|namespace=URL] [--timeout MS] [--retries N] [--idempotency-key KEY] [--dry-run] [--verbose] [--json]';
+    const runUsage = 'usage: naftiko run FILE OP [name=value ...] [--input JSON|@file.json] [--base-uri URL|namespace=URL] [--timeout MS] [--retries N] [--idempotency-key KEY] [--all [--max-pages N] | --wait] [--dry-run] [--verbose] [--json]';
     const cases: Array<[string[], string, string, string]> = [
       [[], 'naftiko: no command given', top, "Run 'naftiko --help' for details."],
       [['lsit'], "naftiko: unknown command 'lsit'; did you mean 'list'?", top, "Run 'naftiko --help' for details."],

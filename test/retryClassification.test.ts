@@ -9,6 +9,8 @@ import { HttpError, type ErrorCode } from '../runtime/errors.js';
 import { destroySocket, startScriptedServer, type ScriptedServer } from './support/scriptedServer.js';
 import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
 import { failure } from './support/failure.js';
+import { startOAuthServer, type TokenEndpointBehaviour } from './support/oauthServer.js';
+import { jobApi } from './support/jobApi.js';
 
 const TOKEN = 'shop-SECRET-7c1d';
 const FAST = { baseDelay: 1, maxDelay: 20 };
@@ -37,6 +39,31 @@ async function withRuntime<T>(options: RuntimeOptions, work: (runtime: Runtime) 
     return await work(own);
   } finally {
     own.close();
+  }
+}
+
+/** Runs `work` against an authorization server of its own (refusing the client when `secret` is wrong). */
+async function withOAuth<T>(failWith: TokenEndpointBehaviour['failWith'], work: (runtime: Runtime) => Promise<T>, secret = 'right-secret'): Promise<T> {
+  const oauth = await startOAuthServer({ app: 'right-secret' });
+  oauth.behaviour.failWith = failWith;
+  const own = createRuntime(await loadCapability(new URL('./fixtures/behaviours/oauth.yaml', import.meta.url)), { env: { VAULT_CLIENT_ID: 'app', VAULT_CLIENT_SECRET: secret }, baseUri: oauth.url, retry: { limit: 0 } });
+  try {
+    return await work(own);
+  } finally {
+    own.close();
+    await oauth.close();
+  }
+}
+
+/** Runs `work` against a job API whose jobs fail. */
+async function withFailingJob<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const jobs = await startRecordingServer(jobApi({ runningPolls: 0, outcome: { error: 'Invalid plan_id' } }).handler);
+  const own = createRuntime(await loadCapability(new URL('./fixtures/behaviours/jobs.yaml', import.meta.url)), { baseUri: jobs.url });
+  try {
+    return await work(own);
+  } finally {
+    own.close();
+    await jobs.close();
   }
 }
 
@@ -89,6 +116,9 @@ describe('every error code has a retryable flag, in toJSON() too', () => {
         return runtime.invoke('list-orders', {}, { timeout: 50 });
       },
     ],
+    ['AUTH_FAILED', false, () => withOAuth(undefined, (r) => r.invoke('list-secrets'), 'wrong-secret')],
+    ['AUTH_FAILED', true, () => withOAuth({ status: 503, error: 'temporarily_unavailable' }, (r) => r.invoke('list-secrets'))],
+    ['ASYNC_FAILED', false, () => withFailingJob((r) => r.invoke('submit-job', { group_id: 'g', members: [] }, { wait: true }))],
     ['NETWORK', true, () => withRuntime({ env: { SHOP_TOKEN: TOKEN }, baseUri: 'http://127.0.0.1:9', retry: { limit: 0 } }, (r) => r.invoke('list-orders'))],
   ];
 

@@ -1,16 +1,17 @@
-import type { RuntimeEvent, RuntimeOptions } from '../index.js';
+import type { JobProgress, PageProgress, Runtime, RuntimeEvent, RuntimeOptions } from '../index.js';
 import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
 import { commandInputs } from './inputs.js';
-import { EXIT, err, outJson, plural, reportError, reportWarnings } from './output.js';
+import { EXIT, cliIO, err, outJson, plural, reportError, reportWarnings } from './output.js';
 
 /** `naftiko run FILE OP [name=value ...]`: invokes one operation and prints its outputs. */
 export const run: Command = {
   name: 'run',
-  usage: 'naftiko run FILE OP [name=value ...] [--input JSON|@file.json] [--base-uri URL|namespace=URL] [--timeout MS] [--retries N] [--idempotency-key KEY] [--dry-run] [--verbose] [--json]',
+  usage: 'naftiko run FILE OP [name=value ...] [--input JSON|@file.json] [--base-uri URL|namespace=URL] [--timeout MS] [--retries N] [--idempotency-key KEY] [--all [--max-pages N] | --wait] [--dry-run] [--verbose] [--json]',
   help: `usage: naftiko run FILE OP [name=value ...] [options]
 
 Invokes operation OP of the capability FILE and prints its outputs as JSON
-(indented with 2 spaces) on stdout.
+(indented with 2 spaces) on stdout; with --all, every record of every page,
+one JSON object per line.
 
 Inputs:
   name=value            a value stays a string (the runtime converts it to the
@@ -30,6 +31,14 @@ Options:
   --idempotency-key KEY send KEY in the operation's idempotency header (the
                         same on every attempt): the server can deduplicate
                         the call, so a POST or PATCH is retried too
+  --all                 read every page of a paginated operation and write each
+                        record as one JSON line (NDJSON) as pages arrive
+  --max-pages N         with --all: read at most N pages (default: the file's
+                        pagination.maxPages, else 1000); a warning on stderr
+                        tells when more pages exist
+  --wait                for an operation that submits a job (async): poll it
+                        until it is done and print the poll operation's final
+                        outputs; a status line on stderr when it is a terminal
   --dry-run             print the request that would be sent (secrets shown as
                         ***) and send nothing
   --verbose             print '→ METHOD URL' and '← STATUS (N ms, K attempts)'
@@ -56,6 +65,9 @@ Exit status:
       timeout: { type: 'string' },
       retries: { type: 'string' },
       'idempotency-key': { type: 'string' },
+      all: { type: 'boolean' },
+      'max-pages': { type: 'string' },
+      wait: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       verbose: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -64,6 +76,9 @@ Exit status:
     const [file, operation, ...pairs] = positionals;
     const timeout = values.timeout === undefined ? undefined : wholeNumber(run, 'timeout', values.timeout, 1);
     const retries = values.retries === undefined ? undefined : wholeNumber(run, 'retries', values.retries, 0);
+    if (values['max-pages'] !== undefined && !values.all) throw new UsageError('--max-pages needs --all', run.usage, run.name);
+    if (values.all && values.wait) throw new UsageError('--all and --wait cannot be combined', run.usage, run.name);
+    const maxPages = values['max-pages'] === undefined ? undefined : wholeNumber(run, 'max-pages', values['max-pages'], 1);
     const inputs = commandInputs(run, values.input, pairs);
 
     const { createRuntime, loadCapability } = await import('../index.js');
@@ -85,7 +100,9 @@ Exit status:
       const interrupt = () => controller.abort();
       process.once('SIGINT', interrupt);
       try {
-        outJson(await runtime.invoke(operation, inputs, { signal: controller.signal, idempotencyKey }));
+        if (values.all) await writeAllRecords(runtime, operation, inputs, { signal: controller.signal, maxPages });
+        else if (values.wait) outJson(await waitForJob(runtime, operation, inputs, { signal: controller.signal, idempotencyKey }));
+        else outJson(await runtime.invoke(operation, inputs, { signal: controller.signal, idempotencyKey }));
         return EXIT.OK;
       } catch (error) {
         if (!controller.signal.aborted) throw error;
@@ -99,6 +116,47 @@ Exit status:
     }
   },
 };
+
+/**
+ * `--all`: each record as one line of JSON on stdout as its page arrives (NDJSON, for `jq -c` and
+ * line-by-line readers); pages and records on stderr when it is a terminal; a warning when the walk
+ * stopped at its page bound with more pages left.
+ */
+async function writeAllRecords(runtime: Runtime, operation: string, inputs: Record<string, unknown>, options: { signal: AbortSignal; maxPages: number | undefined }): Promise<void> {
+  const io = cliIO();
+  let last: PageProgress | undefined;
+  const onPage = (progress: PageProgress) => {
+    last = progress;
+    if (io.stderrIsTTY) io.stderr(`\r${plural(progress.pages, 'page')}, ${plural(progress.records, 'record')}${progress.more ? '…' : ''}`);
+  };
+  try {
+    for await (const record of runtime.items(operation, inputs, { signal: options.signal, onPage, ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }) })) {
+      io.stdout(`${JSON.stringify(record)}\n`);
+    }
+  } finally {
+    if (io.stderrIsTTY && last !== undefined) io.stderr('\n');
+  }
+  if (last?.more) {
+    const bound = options.maxPages === undefined ? "the file's pagination.maxPages" : `--max-pages ${options.maxPages}`;
+    err(`naftiko: warning: stopped after ${plural(last.pages, 'page')} (${bound}); more pages exist`);
+  }
+}
+
+/** `--wait`: the job's final outputs; a status line on stderr, rewritten after each poll, when it is a terminal. */
+async function waitForJob(runtime: Runtime, operation: string, inputs: Record<string, unknown>, options: { signal: AbortSignal; idempotencyKey: string | undefined }): Promise<Record<string, unknown>> {
+  const io = cliIO();
+  let shown = false;
+  const onProgress = (progress: JobProgress) => {
+    if (!io.stderrIsTTY) return;
+    shown = true;
+    io.stderr(`\rjob ${progress.handle.id}: ${progress.state} (${plural(progress.polls, 'poll')}, ${(progress.elapsedMs / 1000).toFixed(1)} s)`);
+  };
+  try {
+    return await runtime.invoke(operation, inputs, { ...options, wait: true, onProgress });
+  } finally {
+    if (shown) io.stderr('\n');
+  }
+}
 
 function trace(event: RuntimeEvent): void {
   if (event.type === 'request') err(`→ ${event.method} ${event.url}`);

@@ -1,6 +1,6 @@
 import { isObject } from '../util/isObject.js';
-import type { AuthPlan, Template } from './plan.js';
-import { compileTemplate, hasSecret, type TemplateScope } from './template.js';
+import type { AuthPlan, OAuth2Plan, Template } from './plan.js';
+import { compileTemplate, hasSecret, isLiteral, type TemplateScope } from './template.js';
 import type { DiagnosticSink } from './diagnostics.js';
 
 type Raw = Record<string, unknown>;
@@ -65,6 +65,18 @@ export function compileAuth(consumes: Raw, pointer: string, scope: TemplateScope
       };
       if (auth.sessionToken !== undefined) plan.sessionToken = t(auth.sessionToken);
       break;
+    case 'oauth2':
+      if (auth.flow === 'clientCredentials') {
+        const oauth2 = compileClientCredentials(auth, at, t, sink);
+        if (oauth2 === undefined) return { type: 'none' };
+        plan = oauth2;
+        break;
+      }
+      sink.warn(
+        auth.flow === undefined ? at : `${at}/flow`,
+        `oauth2 authentication ${auth.flow === undefined ? "without 'flow'" : `flow '${String(auth.flow)}'`} is not supported on a consumed API (only flow: clientCredentials): its operations fail with NOT_SUPPORTED before anything is sent`,
+      );
+      return { type: 'unsupported', kind: auth.flow === undefined ? 'oauth2' : `oauth2 ${String(auth.flow)}` };
     default:
       sink.warn(at, `authentication type '${String(auth.type)}' is not supported by this runtime: its operations fail with NOT_SUPPORTED before anything is sent`);
       return { type: 'unsupported', kind: String(auth.type) };
@@ -72,6 +84,30 @@ export function compileAuth(consumes: Raw, pointer: string, scope: TemplateScope
   if (!authTemplates(plan).some(hasSecret)) {
     sink.warn(at, `${type} authentication names no secret: its value is written in the file (use {{VAR}} bound in binds)`);
   }
+  return plan;
+}
+
+/** `type: oauth2, flow: clientCredentials`: endpoint, id and secret are required; the endpoint must be a URL or a path. */
+function compileClientCredentials(auth: Raw, pointer: string, t: (v: unknown) => Template, sink: DiagnosticSink): OAuth2Plan | undefined {
+  const missing = ['tokenEndpoint', 'clientId', 'clientSecret'].filter((key) => typeof auth[key] !== 'string' || auth[key] === '');
+  if (missing.length > 0) {
+    sink.error(pointer, `oauth2 clientCredentials authentication needs ${missing.map((k) => `'${k}'`).join(', ')}`);
+    return undefined;
+  }
+  const tokenEndpoint = t(auth.tokenEndpoint);
+  if (isLiteral(tokenEndpoint) && !/^https?:\/\/[^/]/i.test(tokenEndpoint.raw) && !tokenEndpoint.raw.startsWith('/')) {
+    sink.error(`${pointer}/tokenEndpoint`, `oauth2 tokenEndpoint '${tokenEndpoint.raw}' is neither an http(s) URL nor a path below the base URI (starting with '/')`);
+    return undefined;
+  }
+  const plan: OAuth2Plan = {
+    type: 'oauth2',
+    tokenEndpoint,
+    clientId: t(auth.clientId),
+    clientSecret: t(auth.clientSecret),
+    scopes: Array.isArray(auth.scopes) ? auth.scopes.map(String) : [],
+    clientAuthentication: auth.clientAuthentication === 'body' ? 'body' : 'basic',
+  };
+  if (typeof auth.audience === 'string' && auth.audience !== '') plan.audience = auth.audience;
   return plan;
 }
 
@@ -106,6 +142,8 @@ export function authTemplates(plan: AuthPlan): Template[] {
       return plan.headers.map((h) => h.value);
     case 'aws-sig-v4':
       return [plan.accessKeyId, plan.secretAccessKey, plan.region, plan.service, ...(plan.sessionToken ? [plan.sessionToken] : [])];
+    case 'oauth2':
+      return [plan.tokenEndpoint, plan.clientId, plan.clientSecret];
     default:
       return [];
   }

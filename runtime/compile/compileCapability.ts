@@ -10,6 +10,7 @@ import { isObject } from '../util/isObject.js';
 import { escapeToken } from '../util/jsonPointer.js';
 import type { BindPlan, OperationPlan, SourceMap } from './plan.js';
 import type { DiagnosticSink } from './diagnostics.js';
+import { compileAsync } from './compileAsync.js';
 import { compileAuth } from './compileAuth.js';
 import { compileIdempotencyHeader, compileOperation, type ConsumesContext } from './compileOperation.js';
 import { compileTemplate, isLiteral, type TemplateScope } from './template.js';
@@ -173,14 +174,25 @@ function compileConsumes(source: SourceFile, entry: Raw, pointer: string, binds:
   const idempotencyHeader = compileIdempotencyHeader(entry.idempotencyKey, `${pointer}/idempotencyKey`, sink);
   if (idempotencyHeader !== undefined) ctx.idempotencyHeader = idempotencyHeader;
   if (!Array.isArray(entry.resources)) return;
+  const compiled: Array<{ plan: OperationPlan; operation: Raw; pointer: string }> = [];
   entry.resources.forEach((resource: unknown, r) => {
     if (!isObject(resource) || !Array.isArray(resource.operations)) return;
     const resourcePointer = `${pointer}/resources/${r}`;
     resource.operations.forEach((operation: unknown, o) => {
       if (!isObject(operation) || operation.name === undefined) return;
-      plans.push(compileOperation(ctx, resource, resourcePointer, operation, `${resourcePointer}/operations/${o}`));
+      const operationPointer = `${resourcePointer}/operations/${o}`;
+      const plan = compileOperation(ctx, resource, resourcePointer, operation, operationPointer);
+      plans.push(plan);
+      compiled.push({ plan, operation, pointer: operationPointer });
     });
   });
+  // A job's poll operation may be declared anywhere in the namespace, so jobs are linked once all are compiled.
+  const namespacePlans = compiled.map((c) => c.plan);
+  for (const { plan, operation, pointer: at } of compiled) {
+    if (operation.async === undefined) continue;
+    const job = compileAsync(operation.async, `${at}/async`, plan, namespacePlans, scope, sink);
+    if (job !== undefined) plan.async = job;
+  }
 }
 
 /** Some generated files declare `defaultHeaders: {Name: value}`; they are fixed header parameters. */
@@ -254,6 +266,8 @@ function describeOperation(plan: OperationPlan): OperationInfo {
   };
   if (plan.label !== undefined) info.label = plan.label;
   if (plan.description !== undefined) info.description = plan.description;
+  if (plan.pagination !== undefined) info.pagination = { type: plan.pagination.type, maxPages: plan.pagination.maxPages };
+  if (plan.async !== undefined) info.async = { pollOperation: plan.async.pollOperation, timeout: plan.async.timeout };
   return info;
 }
 

@@ -6,6 +6,7 @@ import type { AuthPlan, OperationPlan, OutputPlan, ParameterPlan, PathPart, Temp
 import { compileJsonPath } from '../response/jsonPath.js';
 import { buildInputSchema } from './inputSchema.js';
 import { compileParameters, type ParameterLevel } from './compileParameters.js';
+import { compilePagination } from './compilePagination.js';
 import { bodyInputs, compileBody } from './compileBody.js';
 import { compileTemplate, templateInputs, type TemplateScope } from './template.js';
 import type { DiagnosticSink } from './diagnostics.js';
@@ -87,6 +88,8 @@ export function compileOperation(ctx: ConsumesContext, resource: Raw, resourcePo
     idempotencyHeader: compileIdempotencyHeader(operation.idempotencyKey, `${pointer}/idempotencyKey`, sink) ?? ctx.idempotencyHeader ?? DEFAULT_IDEMPOTENCY_HEADER,
     source: sink.ref(pointer),
   };
+  const pagination = compilePagination(operation.pagination, `${pointer}/pagination`, where, parameters, sink);
+  if (pagination !== undefined) plan.pagination = pagination;
   if (typeof operation.description === 'string' && operation.description !== '') plan.description = operation.description;
   if (typeof operation.label === 'string') plan.label = operation.label;
   return plan;

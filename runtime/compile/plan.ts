@@ -81,7 +81,21 @@ export type AuthPlan =
   | { type: 'digest'; username: Template; password: Template }
   | { type: 'headers'; headers: Array<{ name: string; value: Template }> }
   | { type: 'aws-sig-v4'; accessKeyId: Template; secretAccessKey: Template; sessionToken?: Template; region: Template; service: Template }
+  | OAuth2Plan
   | { type: 'unsupported'; kind: string };
+
+/** OAuth2 client credentials (RFC 6749 §4.4): a bearer token fetched from `tokenEndpoint`, cached per runtime. */
+export interface OAuth2Plan {
+  type: 'oauth2';
+  /** Absolute, or relative to the namespace's base URI (a sandbox serves both). */
+  tokenEndpoint: Template;
+  clientId: Template;
+  clientSecret: Template;
+  scopes: string[];
+  audience?: string;
+  /** `basic`: HTTP Basic with the URL-encoded id and secret (RFC 6749 §2.3.1); `body`: both in the form. */
+  clientAuthentication: 'basic' | 'body';
+}
 
 /** A JSON value from the file whose strings may hold `{{...}}` placeholders. */
 export type JsonTemplate =
@@ -116,6 +130,57 @@ export interface OutputPlan {
   path: CompiledPath;
 }
 
+/** The pagination styles (`pagination.type`). */
+export const PAGINATION_TYPES = ['offset', 'page', 'cursor', 'link'] as const;
+export type PaginationType = (typeof PAGINATION_TYPES)[number];
+
+/** How an operation's list is paged (`pagination:`), its names checked against the inputs at load. */
+export interface PaginationPlan {
+  type: PaginationType;
+  /** The records of one response. */
+  items: CompiledPath;
+  /** Input parameter holding the page size. */
+  limit?: string;
+  /** `offset`: input parameter holding the offset. */
+  offset?: string;
+  /** `page`: input parameter holding the page number. */
+  page?: string;
+  /** `cursor`: input parameter that carries the cursor. */
+  cursor?: string;
+  /** `cursor`: the next cursor in the response body. */
+  nextCursor?: CompiledPath;
+  /** `link`: the next page's URL in the body, instead of the `Link` header. */
+  next?: CompiledPath;
+  /** false, null or absent ends the walk. */
+  hasMore?: CompiledPath;
+  /** The number of records there are: the walk ends once it has read that many. */
+  total?: CompiledPath;
+  /** Pages one walk reads at most. */
+  maxPages: number;
+}
+
+/** How an operation's job is waited for (`async:`), its poll operation resolved at load. */
+export interface AsyncPlan {
+  /** The job id in the submit response. */
+  id: CompiledPath;
+  /** The id (`namespace.name`) of the operation that reads the job's state. */
+  pollOperation: string;
+  /** Inputs of the poll operation: `{{id}}` is the job id, `{{name}}` an input of the submit call. */
+  with: Array<{ name: string; value: Template }>;
+  /** Inputs of the submit call passed on to the poll operation under the same name (not named in `with`). */
+  passOn: string[];
+  /** Done when it selects a value that is neither null nor false. */
+  done: CompiledPath;
+  /** Failed when it selects a value that is neither null nor false (the value is the reason). */
+  failed?: CompiledPath;
+  /** ms between polls, growing by `backoff` up to `maxInterval`; a poll's Retry-After wins. */
+  interval: number;
+  maxInterval: number;
+  backoff: number;
+  /** ms the whole wait may take. */
+  timeout: number;
+}
+
 /** Everything needed to send one operation, computed once at load. */
 export interface OperationPlan {
   namespace: string;
@@ -148,6 +213,8 @@ export interface OperationPlan {
   outputs: OutputPlan[];
   /** The header a caller's idempotency key is sent in (`Idempotency-Key` unless the file names another). */
   idempotencyHeader: string;
+  pagination?: PaginationPlan;
+  async?: AsyncPlan;
   source: SourceRef;
 }
 

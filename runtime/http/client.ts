@@ -51,6 +51,8 @@ export interface SendOptions {
 
 /** Sends wire requests; one per runtime so every call shares the connection pool. */
 export interface HttpClient {
+  /** The deadline of a call that gives none, in ms. */
+  readonly timeout: number;
   /** Sends `request`, retrying per policy, and resolves with the final response whatever its status. */
   send(request: WireRequest, options: SendOptions): Promise<WireResponse>;
   /** Closes pooled connections. */
@@ -91,12 +93,12 @@ class Client implements HttpClient {
   readonly #httpAgent = new http.Agent(agentOptions);
   readonly #httpsAgent = new https.Agent(agentOptions);
   readonly #got: Got;
-  readonly #timeout: number;
+  readonly timeout: number;
   readonly #retry: Required<RetryOptions>;
   readonly #maxBytes: number;
 
   constructor(options: HttpClientOptions) {
-    this.#timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
     this.#retry = mergeRetry(DEFAULT_RETRY, options.retry);
     this.#maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#got = got.extend({
@@ -112,7 +114,7 @@ class Client implements HttpClient {
 
   async send(request: WireRequest, options: SendOptions): Promise<WireResponse> {
     const { signal } = options;
-    const timeout = options.timeout ?? this.#timeout;
+    const timeout = options.timeout ?? this.timeout;
     const retry = mergeRetry(this.#retry, options.retry);
     const deadline = performance.now() + timeout;
     if (signal?.aborted) throw aborted(request, options);

@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import type { JsonTemplate, OperationPlan, ParameterPlan, PathPart, Template, WireRequest } from '../compile/plan.js';
 import type { ResolvedInputs } from './resolveInputs.js';
 import { signAwsV4 } from './awsSigV4.js';
+import { resolveTokenRequest, type TokenRequest } from './oauth2.js';
 import { MASK } from './redactor.js';
 import { renderTemplate, stringify, type InputLookup } from './renderTemplate.js';
 import type { SecretStore } from './secretStore.js';
@@ -17,6 +18,8 @@ export interface BuiltRequest {
   maskedHeaders?: Record<string, string>;
   /** Body with secrets masked (only built when asked for). */
   maskedBody?: string;
+  /** OAuth2: the token to ask for; the runtime sets `Authorization` once it has one. */
+  tokenRequest?: TokenRequest;
 }
 
 /** A base URL and its twin with secrets masked. */
@@ -144,9 +147,14 @@ export function buildRequest(
     if (body.secret) wire.bodyHoldsSecret = true;
     if (!hasHeader(headers, 'content-type')) headers['content-type'] = maskedHeaders['content-type'] = body.contentType;
   }
+  const built: BuiltRequest = { wire, maskedUrl };
   if (!hasHeader(headers, 'user-agent')) headers['user-agent'] = maskedHeaders['user-agent'] = USER_AGENT;
   if (!hasHeader(headers, 'accept') && plan.outputFormat === 'json') headers.accept = maskedHeaders.accept = 'application/json';
 
+  if (plan.auth.type === 'oauth2') {
+    built.tokenRequest = resolveTokenRequest(plan.auth, secrets, op, lookup, baseUrl);
+    maskedHeaders.authorization = `Bearer ${MASK}`;
+  }
   if (plan.auth.type === 'aws-sig-v4') {
     const auth = plan.auth;
     const render = (t: Template) => renderTemplate(t, secrets, op, lookup).value;
@@ -162,7 +170,6 @@ export function buildRequest(
     if (wire.headers['x-amz-security-token']) maskedHeaders['x-amz-security-token'] = MASK;
   }
 
-  const built: BuiltRequest = { wire, maskedUrl };
   if (mask) {
     built.maskedHeaders = maskedHeaders;
     if (body) built.maskedBody = body.masked;

@@ -3,7 +3,7 @@
  * answer. One secret store serves every capability of a runtime and every adapter built on it, and
  * everything that leaves (outputs, headers, errors, events) passes its redactor.
  */
-import { HttpError, NotSupportedError, OperationNotFoundError, ResponseError, SpecError } from '../errors.js';
+import { HttpError, InputError, NotSupportedError, OperationNotFoundError, ResponseError, SpecError, TimeoutError } from '../errors.js';
 import type {
   Capability,
   ForwardRequest,
@@ -15,7 +15,7 @@ import type {
   RuntimeOptions,
   WireResponse,
 } from '../types.js';
-import type { OperationPlan } from '../compile/plan.js';
+import type { OperationPlan, WireRequest } from '../compile/plan.js';
 import { capabilityInternals } from '../compile/capabilityInternals.js';
 import { planSecretParts } from '../compile/planTemplates.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
@@ -26,10 +26,20 @@ import { MAX_DEPTH, couldNestDeeperThan, nestsDeeperThan } from '../util/depth.j
 import { mayResend, resolveFailure } from '../util/retryPolicy.js';
 import { fixedBaseUrl, renderBaseUrl } from './baseUri.js';
 import { buildRequest, type BaseUrl, type BuiltRequest } from './buildRequest.js';
+import { createTokenSource, type TokenRequest } from './oauth2.js';
+import { pollJob, submitJob, waitForJob, type JobSource } from './jobPoller.js';
 import { OperationIndex } from './operationIndex.js';
+import type { PageAnswer } from './paginator.js';
+import { readOnePage, walkItems, type PageSource } from './pages.js';
+import { MASK } from './redactor.js';
 import { resolveInputs } from './resolveInputs.js';
 import { SecretStore } from './secretStore.js';
 import { attachRuntimeInternals } from './runtimeInternals.js';
+
+/** An operation's answer, converted and masked. */
+interface Answer extends PageAnswer {
+  status: number;
+}
 
 interface Entry {
   plan: OperationPlan;
@@ -72,6 +82,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
   const index = new OperationIndex(entries);
   const client: HttpClient = createHttpClient({ timeout: options.timeout, retry: options.retry, maxResponseBytes: options.maxResponseBytes });
   const onEvent = options.onEvent;
+  const tokens = createTokenSource({ client, secrets, onEvent });
 
   const build = (entry: Entry, inputs: Record<string, unknown>, mask: boolean, idempotencyKey?: string): BuiltRequest => {
     const { plan } = entry;
@@ -89,38 +100,104 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
   const emitRequest = (operation: string, method: string, url: string, headers: Record<string, string>) =>
     onEvent?.({ type: 'request', operation, method, url: redactor.text(url), headers: redactor.headers(headers) });
 
+  /**
+   * Sends a request with its authentication. With OAuth2, the token comes first (the token request
+   * counts against the call's deadline and stops with its signal) and a 401 drops the token, fetches
+   * a new one and sends the request once more.
+   */
+  const send = async (operation: string, wire: WireRequest, tokenRequest: TokenRequest | undefined, masked: { url: string; headers?: Record<string, string> }, call: InvokeOptions): Promise<WireResponse> => {
+    const sendOnce = async (timeout: number | undefined): Promise<WireResponse> => {
+      const started = onEvent ? performance.now() : 0;
+      if (onEvent) emitRequest(operation, wire.method, masked.url, masked.headers ?? {});
+      const response = await client.send(wire, { operation, redactedUrl: masked.url, signal: call.signal, timeout, retry: call.retry });
+      onEvent?.({ type: 'response', operation, status: response.status, attempts: response.attempts, durationMs: performance.now() - started });
+      return response;
+    };
+    if (tokenRequest === undefined) return sendOnce(call.timeout);
+    const timeout = call.timeout ?? client.timeout;
+    const deadline = performance.now() + timeout;
+    const tokenCall = { operation, signal: call.signal, deadline, timeout };
+    const left = () => {
+      const ms = deadline - performance.now();
+      if (ms <= 0) throw new TimeoutError(`${operation}: ${wire.method} ${masked.url} timed out after ${timeout} ms`, { operation, timeout, method: wire.method, url: masked.url });
+      return ms;
+    };
+    let token = await tokens.token(tokenRequest, tokenCall);
+    wire.headers.authorization = `Bearer ${token}`;
+    let response = await sendOnce(left());
+    if (response.status === 401) {
+      tokens.reject(tokenRequest, token);
+      token = await tokens.token(tokenRequest, tokenCall);
+      wire.headers.authorization = `Bearer ${token}`;
+      response = await sendOnce(left());
+    }
+    return response;
+  };
+
+  /**
+   * One request of an operation, from inputs to the converted answer: a non-2xx status is an
+   * HttpError. `url` replaces the operation's URL (the next page of a link walk).
+   */
+  const exchange = async (entry: Entry, inputs: Record<string, unknown>, call: InvokeOptions, url?: string): Promise<Answer> => {
+    const { plan } = entry;
+    const built = build(entry, inputs, onEvent !== undefined, call.idempotencyKey);
+    if (url !== undefined) retarget(plan, built, url);
+    const response = await send(plan.id, built.wire, built.tokenRequest, { url: built.maskedUrl, headers: built.maskedHeaders }, call);
+    const headers = redactor.headers(response.headers);
+    const contentType = headerText(headers['content-type']);
+    if (response.status < 200 || response.status >= 300) {
+      const body = redactor.tree(parseLooseBody(response.body, contentType, MAX_ERROR_BODY_BYTES));
+      const resendable = mayResend(built.wire, call.retry?.unsafe ?? options.retry?.unsafe ?? false);
+      const decision = resolveFailure({ kind: 'status', status: response.status, retryAfter: headers['retry-after'] }, resendable);
+      throw new HttpError(`${plan.id}: ${plan.method} ${built.maskedUrl} answered ${response.status}${summarizeBody(body)}`, {
+        operation: plan.id,
+        status: response.status,
+        body,
+        method: plan.method,
+        url: built.maskedUrl,
+        headers,
+        ...decision,
+      });
+    }
+    return { operation: plan.id, status: response.status, headers, data: readData(plan, response.body, contentType), url: built.wire.url };
+  };
+
+  /** A link page's URL in place of the operation's: same origin only, the namespace's query key added again. */
+  const retarget = (plan: OperationPlan, built: BuiltRequest, url: string): void => {
+    const own = new URL(built.wire.url);
+    const target = new URL(url);
+    if (target.origin !== own.origin) {
+      throw new InputError(`${plan.id}: the page to read is on ${target.origin}, not on the operation's origin ${own.origin}; nothing was sent`, { operation: plan.id, parameter: 'pageToken' });
+    }
+    let real = target.href;
+    let masked = redactor.text(target.href);
+    if (plan.auth.type === 'query') {
+      const name = encodeURIComponent(plan.auth.name);
+      const separator = target.search === '' ? '?' : '&';
+      real += `${separator}${name}=${encodeURIComponent(own.searchParams.get(plan.auth.name) ?? '')}`;
+      masked += `${separator}${name}=${MASK}`;
+    }
+    built.wire.url = real;
+    built.maskedUrl = masked;
+  };
+
   const execute = async (name: string, inputs: Record<string, unknown> = {}, call: InvokeOptions = {}): Promise<InvocationResult> => {
     try {
       const entry = index.find(name);
       const { plan } = entry;
-      const built = build(entry, inputs, onEvent !== undefined, call.idempotencyKey);
-      const started = onEvent ? performance.now() : 0;
-      if (onEvent) emitRequest(plan.id, plan.method, built.maskedUrl, built.maskedHeaders ?? {});
-      const response = await client.send(built.wire, { operation: plan.id, redactedUrl: built.maskedUrl, signal: call.signal, timeout: call.timeout, retry: call.retry });
-      onEvent?.({ type: 'response', operation: plan.id, status: response.status, attempts: response.attempts, durationMs: performance.now() - started });
-
-      const headers = redactor.headers(response.headers);
-      const contentType = headerText(headers['content-type']);
-      if (response.status < 200 || response.status >= 300) {
-        const body = redactor.tree(parseLooseBody(response.body, contentType, MAX_ERROR_BODY_BYTES));
-        const resendable = mayResend(built.wire, call.retry?.unsafe ?? options.retry?.unsafe ?? false);
-        const decision = resolveFailure({ kind: 'status', status: response.status, retryAfter: headers['retry-after'] }, resendable);
-        throw new HttpError(`${plan.id}: ${plan.method} ${built.maskedUrl} answered ${response.status}${summarizeBody(body)}`, {
-          operation: plan.id,
-          status: response.status,
-          body,
-          method: plan.method,
-          url: built.maskedUrl,
-          headers,
-          ...decision,
-        });
-      }
-      const data = readData(plan, response.body, contentType);
-      return { operation: plan.id, status: response.status, headers, data, outputs: extractOutputs(plan.outputs, data, plan.id) };
+      const answer = await exchange(entry, inputs, call);
+      return { operation: plan.id, status: answer.status, headers: answer.headers, data: answer.data, outputs: extractOutputs(plan.outputs, answer.data, plan.id) };
     } catch (error) {
       throw redactor.error(error);
     }
   };
+
+  const pages: PageSource<Entry> = {
+    find: (name) => index.find(name),
+    exchange,
+    outputs: (plan, data) => extractOutputs(plan.outputs, data, plan.id),
+  };
+  const jobs: JobSource<Entry> = { ...pages, holdsSecret: (text) => redactor.holds(text), unsafe: options.retry?.unsafe ?? false };
 
   /** The converted body, secrets masked, refused past the documented depth. */
   const readData = (plan: OperationPlan, body: Buffer, contentType: string | undefined): unknown => {
@@ -146,11 +223,9 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
       const headers = overlayHeaders(request.headers ?? {}, built.wire.headers);
       const url = extendUrl(built.wire.url, request.path, request.query);
       const maskedUrl = extendUrl(built.maskedUrl, request.path, request.query);
-      const started = onEvent ? performance.now() : 0;
-      if (onEvent) emitRequest(plan.id, plan.method, maskedUrl, overlayHeaders(request.headers ?? {}, built.maskedHeaders ?? {}));
       const wire = { ...built.wire, url, headers, ...(request.body && request.body.length > 0 ? { body: request.body } : {}) };
-      const response = await client.send(wire, { operation: plan.id, redactedUrl: maskedUrl, signal: call.signal, timeout: call.timeout, retry: call.retry });
-      onEvent?.({ type: 'response', operation: plan.id, status: response.status, attempts: response.attempts, durationMs: performance.now() - started });
+      const maskedHeaders = onEvent ? overlayHeaders(request.headers ?? {}, built.maskedHeaders ?? {}) : undefined;
+      const response = await send(plan.id, wire, built.tokenRequest, { url: maskedUrl, headers: maskedHeaders }, call);
       return { ...response, headers: redactor.headers(response.headers), body: redactor.buffer(response.body) };
     } catch (error) {
       throw redactor.error(error);
@@ -161,8 +236,41 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     operations: entries.map((e) => e.info),
     execute,
     forward,
-    async invoke(name, inputs, call) {
-      return (await execute(name, inputs, call)).outputs;
+    async invoke(name, inputs = {}, call = {}) {
+      if (!call.wait) return (await execute(name, inputs, call)).outputs;
+      try {
+        return await waitForJob(jobs, await submitJob(jobs, name, inputs, call), call);
+      } catch (error) {
+        throw redactor.error(error);
+      }
+    },
+    async start(name, inputs = {}, call = {}) {
+      try {
+        return await submitJob(jobs, name, inputs, call);
+      } catch (error) {
+        throw redactor.error(error);
+      }
+    },
+    async poll(handle, call = {}) {
+      try {
+        return await pollJob(jobs, handle, call);
+      } catch (error) {
+        throw redactor.error(error);
+      }
+    },
+    async *items(name, inputs = {}, itemsOptions = {}) {
+      try {
+        yield* walkItems(pages, name, inputs, itemsOptions);
+      } catch (error) {
+        throw redactor.error(error);
+      }
+    },
+    async invokePage(name, inputs = {}, pageOptions = {}) {
+      try {
+        return await readOnePage(pages, name, inputs, pageOptions);
+      } catch (error) {
+        throw redactor.error(error);
+      }
     },
     prepare(name, inputs = {}, prepareOptions = {}) {
       try {

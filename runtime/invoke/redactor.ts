@@ -40,6 +40,24 @@ export class Redactor {
   add(secret: string): void {
     if (secret === '' || this.#known.has(secret)) return;
     this.#known.add(secret);
+    this.#index(secret);
+  }
+
+  /**
+   * Stops masking `secret`. For values that expire and are replaced (OAuth2 access tokens): a
+   * long-running runtime would otherwise search every response for every token it ever held.
+   */
+  forget(secret: string): void {
+    if (!this.#known.delete(secret)) return;
+    this.#literals.length = 0;
+    this.#sources.length = 0;
+    this.#whole.clear();
+    this.#percent = false;
+    this.#pattern = undefined;
+    for (const known of this.#known) this.#index(known);
+  }
+
+  #index(secret: string): void {
     const forms = encodedForms(secret);
     if (secret.length < MIN_EMBEDDED_LENGTH) {
       for (const form of forms) this.#whole.add(form);

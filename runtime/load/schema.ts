@@ -102,6 +102,7 @@ const authentication = discriminated(
     bearer: { properties: { token: str, value: str, key: str, placement: { type: 'string', enum: ['header'] } } },
     composite: { properties: { headers: stringMap }, required: ['headers'] },
     'aws-sig-v4': { properties: { accessKeyId: str, secretKey: str, sessionToken: str, region: str, service: str } },
+    // A resource server's description (exposes), or a client of a consumed API (`flow: clientCredentials`).
     oauth2: {
       properties: {
         authorizationServerUri: str,
@@ -110,6 +111,10 @@ const authentication = discriminated(
         audience: str,
         tokenEndpoint: str,
         tokenValidation: { type: 'string', enum: ['jwks', 'introspection'] },
+        flow: str,
+        clientId: str,
+        clientSecret: str,
+        clientAuthentication: { type: 'string', enum: ['basic', 'body'] },
       },
     },
   },
@@ -151,6 +156,35 @@ const requestBody = discriminated(
 /** `idempotencyKey: { header: X-Request-Id }`: where a caller's idempotency key is sent. */
 const idempotencyKey = closed({ header: str }, ['header']);
 
+const positiveInteger: JsonSchema = { type: 'integer', minimum: 1 };
+
+/** `pagination:`: the keys each style takes (the compiler checks the names against the inputs). */
+const pagination = discriminated(
+  'type',
+  { items: str, hasMore: str, total: str, maxPages: positiveInteger },
+  {
+    offset: { properties: { limit: str, offset: str }, required: ['items', 'limit', 'offset'] },
+    page: { properties: { limit: str, page: str }, required: ['items', 'page'] },
+    cursor: { properties: { limit: str, cursor: str, nextCursor: str }, required: ['items', 'cursor', 'nextCursor'] },
+    link: { properties: { limit: str, next: str }, required: ['items'] },
+  },
+);
+
+/** `async:` on a submitting operation (the compiler resolves `poll.operation` in the namespace). */
+const asyncJob = closed(
+  {
+    id: str,
+    poll: closed({ operation: str, with: { type: 'object', additionalProperties: scalar } }, ['operation']),
+    done: str,
+    failed: str,
+    interval: positiveInteger,
+    maxInterval: positiveInteger,
+    backoff: { type: 'number', minimum: 1 },
+    timeout: positiveInteger,
+  },
+  ['id', 'poll', 'done'],
+);
+
 const consumedOperation = closed(
   {
     name: str,
@@ -167,6 +201,8 @@ const consumedOperation = closed(
     outputSchema: str,
     body: requestBody,
     idempotencyKey,
+    pagination,
+    async: asyncJob,
   },
   ['name', 'method'],
 );

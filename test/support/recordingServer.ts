@@ -8,6 +8,8 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingMessage['headers'];
   body: string;
+  /** `Date.now()` when the request had been read completely. */
+  time: number;
 }
 
 /** What a handler answers; the default is 200 with `{"ok":true}`. */
@@ -36,7 +38,7 @@ export async function startRecordingServer(handler: Handler = () => ({})): Promi
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
-      const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), time: Date.now() };
       requests.push(recorded);
       try {
         const reply = await state.handler(recorded);
