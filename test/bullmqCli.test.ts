@@ -91,6 +91,20 @@ describe.skipIf(SKIP_REDIS)('naftiko enqueue with a worker', () => {
     expect(keys).toMatchObject({ 'cli-2': 'cli:order-cli-2', 'cli-3': 'mine-3' });
   });
 
+  test('--all walks the pages in the job, --poll waits for the API\'s job in it; a failed API job is exit 5', async () => {
+    for (const sku of ['page-a', 'page-b', 'page-c']) expect((await enqueue('create-order', `sku=${sku}`, '--wait')).code).toBe(0);
+    const listed = await enqueue('list-orders', 'limit=1', '--all', '--max-pages', '2', '--wait');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual({ items: [expect.objectContaining({ sku: expect.any(String) }), expect.any(Object)], truncated: true });
+    const exported = await enqueue('export-orders', 'format=csv', '--poll', '--wait');
+    expect(exported.code).toBe(0);
+    expect(JSON.parse(exported.stdout)).toMatchObject({ status: 'done' });
+    const broken = await enqueue('export-orders', 'format=broken', '--poll', '--wait');
+    expect(broken.code).toBe(5);
+    expect(broken.stderr).toMatch(/^naftiko: ASYNC_FAILED: job \d+ failed after 1 attempt: .*the format is broken/);
+    expect(await enqueue('list-orders', '--all', '--poll')).toMatchObject({ code: 2, stderr: expect.stringContaining('--all and --poll cannot be combined') });
+  });
+
   test('--wait exits as run does for the job error: 3 for an HTTP error, 1 for invalid input, error JSON with --json', async () => {
     api.respond = () => ({ status: 422, body: { error: 'sku unknown' } });
     const http = await enqueue('create-order', 'sku=nope', '--wait');

@@ -7,10 +7,12 @@ import { JobFailedError, jobFailedError, readJobData } from '../runtime/bullmq/i
 import { failure } from './support/failure.js';
 
 describe('job data', () => {
-  test('operation, inputs and idempotencyKey are read; other keys are the producer’s own and left alone', () => {
+  test('operation, inputs, idempotencyKey, all, maxPages and wait are read; other keys are the producer’s own and left alone', () => {
     expect(readJobData({ operation: 'create-order', inputs: { sku: 'a' }, idempotencyKey: 'k', traceId: 't-1' })).toEqual({ operation: 'create-order', inputs: { sku: 'a' }, idempotencyKey: 'k' });
     expect(readJobData({ operation: 'get-order' })).toEqual({ operation: 'get-order', inputs: {} });
     expect(readJobData({ operation: 'get-order', inputs: null })).toEqual({ operation: 'get-order', inputs: {} });
+    expect(readJobData({ operation: 'list-orders', all: true, maxPages: 3 })).toEqual({ operation: 'list-orders', inputs: {}, all: true, maxPages: 3 });
+    expect(readJobData({ operation: 'export-orders', wait: true, all: false })).toEqual({ operation: 'export-orders', inputs: {}, wait: true });
   });
 
   test('anything else is INPUT_INVALID, saying what is wrong and what is expected', async () => {
@@ -21,11 +23,15 @@ describe('job data', () => {
       [{ operation: '' }, "job data needs 'operation', a non-empty string"],
       [{ operation: 'x', inputs: 'sku=a' }, "job data 'inputs' must be an object"],
       [{ operation: 'x', idempotencyKey: 42 }, "job data 'idempotencyKey' must be a non-empty string"],
+      [{ operation: 'x', all: 'yes' }, "job data 'all' must be true or false"],
+      [{ operation: 'x', all: true, maxPages: 0 }, "job data 'maxPages' must be a whole number of at least 1"],
+      [{ operation: 'x', maxPages: 3 }, "job data 'maxPages' needs 'all'"],
+      [{ operation: 'x', all: true, wait: true }, "job data cannot have both 'all' and 'wait'"],
     ];
     for (const [data, message] of cases) {
       const error = await failure(() => readJobData(data));
       expect(error.code).toBe('INPUT_INVALID');
-      expect(error.message).toBe(`${message}; expected { operation, inputs?, idempotencyKey? }`);
+      expect(error.message).toBe(`${message}; expected { operation, inputs?, idempotencyKey?, all?, maxPages?, wait? }`);
     }
   });
 });

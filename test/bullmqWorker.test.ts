@@ -192,6 +192,45 @@ describe.skipIf(SKIP_REDIS)('BullMQ worker', { timeout: 20_000 }, () => {
     expect(timeout).toMatchObject({ code: 'TIMEOUT', details: { state: 'active' } });
   });
 
+  test('all: true walks every page, one progress report per page, and returns the records', async () => {
+    const { queue, events, naftiko } = await setUp();
+    for (let i = 0; i < 3; i++) await enqueueAndWait(queue, 'create-order', { sku: `listed-${i}` }, { events });
+    const total = [...api.effects.values()].reduce((sum, n) => sum + n, 0);
+    const progress: unknown[] = [];
+    naftiko.worker.on('progress', (_job, report) => progress.push(report));
+    api.requests.length = 0;
+    const outputs = await enqueueAndWait(queue, 'list-orders', { limit: 2 }, { events, all: true });
+    const skus = (outputs.items as Array<{ sku: string }>).map((o) => o.sku);
+    expect(skus).toHaveLength(total);
+    expect(skus.slice(-3)).toEqual(['listed-0', 'listed-1', 'listed-2']);
+    expect(outputs.truncated).toBeUndefined();
+    const pages = Math.ceil(total / 2);
+    expect(progress).toEqual(Array.from({ length: pages }, (_, i) => ({ pages: i + 1, records: Math.min(total, (i + 1) * 2), more: i + 1 < pages })));
+    expect(api.requests.map((r) => r.url)).toEqual(Array.from({ length: pages }, (_, i) => (i === 0 ? '/orders?limit=2' : `/orders?cursor=${i * 2}&limit=2`)));
+
+    const bounded = await enqueueAndWait(queue, 'list-orders', { limit: 1 }, { events, all: true, maxPages: 2 });
+    expect(bounded).toEqual({ items: [expect.any(Object), expect.any(Object)], truncated: true });
+  });
+
+  test('wait: true submits an asynchronous job once (with the key), polls it with a progress report per poll, and returns the final outputs', async () => {
+    const { queue, events, naftiko } = await setUp();
+    const progress: Array<Record<string, unknown>> = [];
+    naftiko.worker.on('progress', (_job, report) => progress.push(report as Record<string, unknown>));
+    const job = await enqueue(queue, 'export-orders', { format: 'csv' }, { wait: true });
+    expect(await job.waitUntilFinished(events)).toMatchObject({ status: 'done', completed_at: '2026-11-27T12:00:00Z' });
+    expect(api.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /exports', 'GET /exports/exp-1', 'GET /exports/exp-1', 'GET /exports/exp-1']);
+    expect(api.requests[0].key).toBe(`${queue.name}:${job.id}`);
+    expect(progress).toEqual([
+      { state: 'running', polls: 1, elapsedMs: expect.any(Number), asyncJobId: 'exp-1' },
+      { state: 'running', polls: 2, elapsedMs: expect.any(Number), asyncJobId: 'exp-1' },
+    ]);
+
+    const broken = await enqueue(queue, 'export-orders', { format: 'broken' }, { wait: true, attempts: 3 });
+    const stored = await failed(queue, broken, events);
+    expect(stored.failedReason).toMatch(/^ASYNC_FAILED: .*the format is broken/);
+    expect(stored.attemptsMade).toBe(1);
+  });
+
   test('many waits share one QueueEvents, and a job removed on completion still gives its outputs', async () => {
     const { queue, events } = await setUp({ concurrency: 8 });
     const warnings: Error[] = [];

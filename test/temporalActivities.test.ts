@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import { createRuntime, loadCapability, type Runtime } from '../runtime/index.js';
+import { createRuntime, loadCapability, type AsyncJobHandle, type Page, type PollResult, type Runtime } from '../runtime/index.js';
 import { activityNames, createActivities, type Activities } from '../runtime/temporal/index.js';
 import { HOLD, startOrdersApi, type OrdersApi } from './support/ordersApi.js';
 
@@ -57,7 +57,13 @@ describe('activities', () => {
   });
 
   test('one activity per operation, named in lowerCamelCase', async () => {
-    expect(activityNames(runtime)).toEqual({ 'orders.create-order': 'createOrder', 'orders.get-order': 'getOrder' });
+    expect(activityNames(runtime)).toEqual({
+      'orders.create-order': 'createOrder',
+      'orders.list-orders': 'listOrders',
+      'orders.get-order': 'getOrder',
+      'orders.export-orders': 'exportOrders',
+      'orders.get-export': 'getExport',
+    });
     const env = environment();
     const created = (await env.run(activities.createOrder, { sku: 't-3' })) as Record<string, unknown>;
     expect(await env.run(activities.getOrder, { order_id: created.id })).toEqual(created);
@@ -65,10 +71,10 @@ describe('activities', () => {
 
   test('names shared by two namespaces, or taken by a fixed activity, get the namespace in front', () => {
     const op = (namespace: string, name: string) => ({ namespace, name, id: `${namespace}.${name}` }) as Runtime['operations'][number];
-    expect(activityNames({ operations: [op('a', 'get-user'), op('b', 'get_user'), op('a', 'invoke-operation'), op('c', '2fa')] })).toEqual({
+    expect(activityNames({ operations: [op('a', 'get-user'), op('b', 'get_user'), op('a', 'invoke-page'), op('c', '2fa')] })).toEqual({
       'a.get-user': 'aGetUser',
       'b.get_user': 'bGetUser',
-      'a.invoke-operation': 'aInvokeOperation',
+      'a.invoke-page': 'aInvokePage',
       'c.2fa': 'op2fa',
     });
   });
@@ -109,6 +115,51 @@ describe('activities', () => {
     expect(beats.length).toBeGreaterThanOrEqual(2);
   });
 
+  test('invokePage reads one page and hands back the token of the next, which any worker can resume from', async () => {
+    const env = environment();
+    for (let i = 0; i < 3; i++) await env.run(activities.createOrder, { sku: `page-${i}` }, { idempotencyKey: `page-${i}` });
+    const skus: string[] = [];
+    let pageToken: string | null = null;
+    let pages = 0;
+    do {
+      // A fresh environment per page, as a page per activity on any worker would be.
+      const page = (await environment().run(activities.invokePage, { operation: 'list-orders', inputs: { limit: 2 }, pageToken })) as Page;
+      skus.push(...(page.items as Array<{ sku: string }>).map((o) => o.sku));
+      expect(JSON.parse(JSON.stringify(page))).toEqual(page);
+      pageToken = page.nextPageToken;
+      pages++;
+    } while (pageToken !== null);
+    expect(skus.slice(-3)).toEqual(['page-0', 'page-1', 'page-2']);
+    expect(pages).toBe(Math.ceil(skus.length / 2));
+  });
+
+  test('startJob submits once with the activity key; pollJob reads the state, a workflow sleeps in between', async () => {
+    const handle = (await environment().run(activities.startJob, { operation: 'export-orders', inputs: { format: 'csv' } })) as AsyncJobHandle;
+    expect(handle).toMatchObject({ operation: 'orders.export-orders', id: expect.stringMatching(/^exp-/) });
+    expect(api.requests[0]).toMatchObject({ method: 'POST', url: '/exports', key: 'order-wf-1:7' });
+    const states: string[] = [];
+    for (let poll = (await environment().run(activities.pollJob, handle)) as PollResult; ; poll = (await environment().run(activities.pollJob, handle)) as PollResult) {
+      states.push(poll.state);
+      if (poll.state !== 'running') {
+        expect(poll.outputs).toMatchObject({ status: 'done' });
+        break;
+      }
+      expect(poll.retryAfterMs).toBe(20);
+    }
+    expect(states).toEqual(['running', 'running', 'done']);
+  });
+
+  test('invokeOperation with wait polls inside the activity, heartbeating each poll', async () => {
+    const env = environment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    // Keys of their own: the key of this environment's activity already submitted an export.
+    expect(await env.run(activities.invokeOperation, { operation: 'export-orders', inputs: { format: 'csv' }, wait: true, idempotencyKey: 'export-wait' })).toMatchObject({ status: 'done' });
+    expect(beats).toContainEqual({ state: 'running', polls: 2, elapsedMs: expect.any(Number), asyncJobId: expect.stringMatching(/^exp-/) });
+    const failure = await thrown(env.run(activities.invokeOperation, { operation: 'export-orders', inputs: { format: 'broken' }, wait: true, idempotencyKey: 'export-broken' }));
+    expect(failure).toMatchObject({ type: 'ASYNC_FAILED', nonRetryable: true });
+  });
+
   test('cancellation aborts the call in flight and ends the activity with a CancelledFailure', async () => {
     api.respond = () => HOLD;
     const env = environment();
@@ -137,6 +188,10 @@ describe('workflows', () => {
       const result = await worker.runUntil(env.client.workflow.execute('orderRoundTrip', { taskQueue: 'orders', workflowId: 'round-trip-1', args: ['wf-sku'] }));
       expect(result).toMatchObject({ sku: 'wf-sku' });
       expect(api.requests.find((r) => r.method === 'POST')?.key).toMatch(/^round-trip-1:/);
+      const orders = await worker.runUntil(env.client.workflow.execute('allOrders', { taskQueue: 'orders', workflowId: 'all-orders-1', args: [2] }));
+      expect((orders as unknown[]).length).toBeGreaterThanOrEqual(1);
+      const exported = await worker.runUntil(env.client.workflow.execute('exportOrders', { taskQueue: 'orders', workflowId: 'export-1', args: ['csv'] }));
+      expect(exported).toMatchObject({ status: 'done' });
     } finally {
       await env.teardown();
     }

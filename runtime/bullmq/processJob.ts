@@ -6,7 +6,7 @@
  */
 import { Backoffs, DelayedError, UnrecoverableError, type BackoffStrategy, type Job } from 'bullmq';
 import { NaftikoError } from '../errors.js';
-import type { InvokeOptions, Runtime } from '../index.js';
+import type { InvokeOptions, ItemsOptions, JobProgress, PageProgress, Runtime } from '../index.js';
 import type { Redactor } from '../internal.js';
 import { readJobData, type OperationJobData } from './jobData.js';
 
@@ -21,7 +21,7 @@ export interface ProcessorContext {
   backoffStrategy?: BackoffStrategy;
 }
 
-/** What a job returns: the operation's outputs. */
+/** What a job returns: the operation's outputs (`{ items, truncated? }` for `all`). */
 export type JobResult = Record<string, unknown>;
 
 /**
@@ -58,7 +58,32 @@ export function jobIdempotencyKey(job: Pick<Job, 'queueName' | 'id'>): string {
 async function invokeJob(runtime: Runtime, job: Job, data: OperationJobData, signal: AbortSignal | undefined): Promise<JobResult> {
   const call: InvokeOptions = { retry: { limit: 0 }, idempotencyKey: data.idempotencyKey ?? jobIdempotencyKey(job) };
   if (signal !== undefined) call.signal = signal;
-  return runtime.invoke(data.operation, data.inputs ?? {}, call);
+  const inputs = data.inputs ?? {};
+  if (data.all) return walkPages(runtime, job, data, call.signal);
+  if (!data.wait) return runtime.invoke(data.operation, inputs, call);
+  const onProgress = ({ state, polls, elapsedMs, handle }: JobProgress) => report(job, { state, polls, elapsedMs, asyncJobId: handle.id });
+  return runtime.invoke(data.operation, inputs, { ...call, wait: true, onProgress });
+}
+
+/** Every page in turn (pages are reads: no idempotency key), `{ pages, records, more }` reported after each. */
+async function walkPages(runtime: Runtime, job: Job, data: OperationJobData, signal: AbortSignal | undefined): Promise<JobResult> {
+  const items: unknown[] = [];
+  let more = false;
+  const onPage = (progress: PageProgress) => {
+    more = progress.more;
+    report(job, progress);
+  };
+  const options: ItemsOptions = { retry: { limit: 0 }, onPage, ...(signal === undefined ? {} : { signal }), ...(data.maxPages === undefined ? {} : { maxPages: data.maxPages }) };
+  for await (const item of runtime.items(data.operation, data.inputs ?? {}, options)) items.push(item);
+  return more ? { items, truncated: true } : { items };
+}
+
+/**
+ * Sends a progress report without holding the call up; reports go out in order on the job's
+ * connection, and one that fails (Redis gone) costs the job nothing.
+ */
+function report(job: Job, progress: object): void {
+  job.updateProgress(progress).catch(() => {});
 }
 
 /**

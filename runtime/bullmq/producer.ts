@@ -9,7 +9,7 @@ import { NaftikoError, isErrorCode, type ErrorCode } from '../errors.js';
 import type { OperationJobData } from './jobData.js';
 
 /** BullMQ job options, plus the job data's own options. */
-export interface EnqueueOptions extends JobsOptions, Pick<OperationJobData, 'idempotencyKey'> {
+export interface EnqueueOptions extends JobsOptions, Pick<OperationJobData, 'idempotencyKey' | 'all' | 'maxPages' | 'wait'> {
   /** The job's name (default: the operation). */
   name?: string;
 }
@@ -56,9 +56,12 @@ export class JobFailedError extends NaftikoError {
  * idempotent (BullMQ keeps the first job of an id), and the default idempotency key follows it.
  */
 export function enqueue(queue: Queue, operation: string, inputs: Record<string, unknown> = {}, options: EnqueueOptions = {}): Promise<Job<OperationJobData>> {
-  const { name, idempotencyKey, ...jobOptions } = options;
+  const { name, idempotencyKey, all, maxPages, wait, ...jobOptions } = options;
   const data: OperationJobData = { operation, inputs };
   if (idempotencyKey !== undefined) data.idempotencyKey = idempotencyKey;
+  if (all !== undefined) data.all = all;
+  if (maxPages !== undefined) data.maxPages = maxPages;
+  if (wait !== undefined) data.wait = wait;
   const defaults = queue.defaultJobOptions;
   const retries = { ...(defaults.attempts === undefined ? { attempts: DEFAULT_JOB_OPTIONS.attempts } : {}), ...(defaults.backoff === undefined ? { backoff: DEFAULT_JOB_OPTIONS.backoff } : {}) };
   return queue.add(name ?? operation, data, { ...retries, ...jobOptions });

@@ -7,7 +7,7 @@ import { REDIS_HELP, loadBullmqAdapter, redisUrl } from './queueing.js';
 /** `naftiko enqueue FILE OP [name=value ...] --queue NAME`: adds one job for a worker to run. */
 export const enqueue: Command = {
   name: 'enqueue',
-  usage: 'naftiko enqueue FILE OP [name=value ...] --queue NAME [--redis URL] [--input JSON|@file.json] [--job-id ID] [--idempotency-key KEY] [--attempts N] [--wait [--timeout MS]] [--json]',
+  usage: 'naftiko enqueue FILE OP [name=value ...] --queue NAME [--redis URL] [--input JSON|@file.json] [--job-id ID] [--idempotency-key KEY] [--attempts N] [--all [--max-pages N] | --poll] [--wait [--timeout MS]] [--json]',
   help: `usage: naftiko enqueue FILE OP [name=value ...] --queue NAME [options]
 
 Adds a job to the BullMQ queue NAME that runs operation OP of the capability
@@ -25,6 +25,13 @@ ${REDIS_HELP}
   --idempotency-key KEY the key sent on every attempt (default QUEUE:JOB_ID)
   --attempts N          attempts before the job fails (default 3; backoff
                         exponential from 1 s); non-retryable errors fail at once
+  --all                 for an operation declared pagination: walk every page;
+                        the job returns { "items" }, its progress after each
+                        page is { "pages", "records", "more" }
+  --max-pages N         with --all: at most N pages
+  --poll                for an operation declared async: submit, then poll
+                        until the API's job is done; the job returns the poll
+                        operation's outputs
   --wait                wait for the job and print its outputs
   --timeout MS          with --wait: stop waiting after MS (the job goes on)
   --json                print errors as the error's JSON on stderr
@@ -39,6 +46,9 @@ Exit status (with --wait, as 'naftiko run' for the job's error):
        could not be read
   4    Redis cannot be reached, the job failed without an answer from the API
        (network, timeout), or --timeout passed
+  5    the job failed otherwise: the API's asynchronous job failed
+       (ASYNC_FAILED), or the job failed outside the worker (it stalled too
+       often)
   130  interrupted while waiting (the job goes on)`,
 
   async run(args) {
@@ -49,6 +59,9 @@ Exit status (with --wait, as 'naftiko run' for the job's error):
       'job-id': { type: 'string' },
       'idempotency-key': { type: 'string' },
       attempts: { type: 'string' },
+      all: { type: 'boolean' },
+      'max-pages': { type: 'string' },
+      poll: { type: 'boolean' },
       wait: { type: 'boolean' },
       timeout: { type: 'string' },
       json: { type: 'boolean' },
@@ -57,6 +70,8 @@ Exit status (with --wait, as 'naftiko run' for the job's error):
     if (positionals.length < 2) throw usage('give a capability file and an operation');
     if (values.queue === undefined || values.queue === '') throw usage('--queue NAME is required');
     if (values.timeout !== undefined && !values.wait) throw usage('--timeout needs --wait');
+    if (values.all && values.poll) throw usage('--all and --poll cannot be combined');
+    if (values['max-pages'] !== undefined && !values.all) throw usage('--max-pages needs --all');
     if (values['idempotency-key'] === '') throw usage('--idempotency-key must not be empty');
     const [file, name, ...pairs] = positionals;
     const queueName = values.queue;
@@ -64,6 +79,7 @@ Exit status (with --wait, as 'naftiko run' for the job's error):
     const inputs = commandInputs(enqueue, values.input, pairs);
     const attempts = values.attempts === undefined ? undefined : wholeNumber(enqueue, 'attempts', values.attempts, 1);
     const timeout = values.timeout === undefined ? undefined : wholeNumber(enqueue, 'timeout', values.timeout, 1);
+    const maxPages = values['max-pages'] === undefined ? undefined : wholeNumber(enqueue, 'max-pages', values['max-pages'], 1);
 
     const adapter = await loadBullmqAdapter(enqueue);
     const { createRuntime, loadCapability, NaftikoError } = await import('../index.js');
@@ -86,6 +102,9 @@ Exit status (with --wait, as 'naftiko run' for the job's error):
         ...(values['job-id'] === undefined ? {} : { jobId: values['job-id'] }),
         ...(values['idempotency-key'] === undefined ? {} : { idempotencyKey: values['idempotency-key'] }),
         ...(attempts === undefined ? {} : { attempts }),
+        ...(values.all ? { all: true } : {}),
+        ...(maxPages === undefined ? {} : { maxPages }),
+        ...(values.poll ? { wait: true } : {}),
       };
       const job = await adapter.enqueue(queue, operation, inputs, options);
       if (!values.wait) {

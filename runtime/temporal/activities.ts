@@ -5,7 +5,7 @@
  * the same idempotency key on every attempt: the request's, else `WORKFLOW_ID:ACTIVITY_ID`.
  */
 import { Context } from '@temporalio/activity';
-import type { InvokeOptions, OperationInfo, Runtime } from '../index.js';
+import type { AsyncJobHandle, InvokeOptions, JobProgress, OperationInfo, Page, PollResult, Runtime } from '../index.js';
 import { runtimeInternals, type Redactor } from '../internal.js';
 import { activityFailure } from './failure.js';
 
@@ -16,6 +16,29 @@ export interface InvokeOperationRequest {
   inputs?: Record<string, unknown>;
   /** Default: `WORKFLOW_ID:ACTIVITY_ID`, the same on every attempt of the activity. */
   idempotencyKey?: string;
+  /**
+   * For an operation declared `async:`: submit, then poll inside the activity until the API's job is
+   * done, heartbeating `{ state, polls, elapsedMs, asyncJobId }`. For long jobs prefer `startJob` and
+   * `pollJob` with a durable `sleep` in the workflow between polls.
+   */
+  wait?: boolean;
+}
+
+/** What `invokePage` takes: one page; `pageToken` is the previous page's `nextPageToken`. */
+export interface InvokePageRequest {
+  operation: string;
+  inputs?: Record<string, unknown>;
+  pageToken?: string | null;
+  /** Pages the walk reads at most, counted across tokens (default: the operation's `pagination.maxPages`). */
+  maxPages?: number;
+}
+
+/** What `startJob` takes: the submitting call of an operation declared `async:`. */
+export interface StartJobRequest {
+  operation: string;
+  inputs?: Record<string, unknown>;
+  /** Default: `WORKFLOW_ID:ACTIVITY_ID`. */
+  idempotencyKey?: string;
 }
 
 /** The activity of one operation: its inputs in, its outputs out. */
@@ -25,6 +48,12 @@ export type OperationActivity = (inputs?: Record<string, unknown>, options?: { i
 export interface NaftikoActivities {
   /** Calls an operation and returns its outputs. */
   invokeOperation(request: InvokeOperationRequest): Promise<Record<string, unknown>>;
+  /** Reads one page of a paginated operation: one page per activity, resumable from `nextPageToken` after a crash. */
+  invokePage(request: InvokePageRequest): Promise<Page>;
+  /** Submits an operation declared `async:` and returns its handle (JSON, kept in the workflow's history). */
+  startJob(request: StartJobRequest): Promise<AsyncJobHandle>;
+  /** Polls a submitted job once; the workflow sleeps between polls (`retryAfterMs`, when the API said). */
+  pollJob(handle: AsyncJobHandle): Promise<PollResult>;
 }
 
 /** {@link NaftikoActivities}, plus one activity per operation named as {@link activityNames} says. */
@@ -39,7 +68,7 @@ export interface ActivityOptions {
   heartbeatInterval?: number;
 }
 
-const FIXED = ['invokeOperation'];
+const FIXED = ['invokeOperation', 'invokePage', 'startJob', 'pollJob'];
 
 /**
  * The activities of `runtime`, for `Worker.create({ activities })`:
@@ -54,7 +83,16 @@ export function createActivities(runtime: Runtime, options: ActivityOptions = {}
   const activity = <T>(work: (call: InvokeOptions, context: Context, progress: (details: unknown) => void) => Promise<T>) => inActivity(redactor, options, work);
   const fixed: NaftikoActivities = {
     invokeOperation: (request) =>
-      activity((call, context) => runtime.invoke(request.operation, request.inputs ?? {}, { ...call, idempotencyKey: request.idempotencyKey ?? activityIdempotencyKey(context) })),
+      activity((call, context, progress) => {
+        const options: InvokeOptions = { ...call, idempotencyKey: request.idempotencyKey ?? activityIdempotencyKey(context) };
+        if (!request.wait) return runtime.invoke(request.operation, request.inputs ?? {}, options);
+        const onProgress = ({ state, polls, elapsedMs, handle }: JobProgress) => progress({ state, polls, elapsedMs, asyncJobId: handle.id });
+        return runtime.invoke(request.operation, request.inputs ?? {}, { ...options, wait: true, onProgress });
+      }),
+    invokePage: (request) =>
+      activity((call) => runtime.invokePage(request.operation, request.inputs ?? {}, { ...call, pageToken: request.pageToken ?? null, ...(request.maxPages === undefined ? {} : { maxPages: request.maxPages }) })),
+    startJob: (request) => activity((call, context) => runtime.start(request.operation, request.inputs ?? {}, { ...call, idempotencyKey: request.idempotencyKey ?? activityIdempotencyKey(context) })),
+    pollJob: (handle) => activity((call) => runtime.poll(handle, call)),
   };
   const perOperation: Record<string, OperationActivity> = {};
   for (const [id, name] of Object.entries(activityNames(runtime))) {
@@ -66,7 +104,7 @@ export function createActivities(runtime: Runtime, options: ActivityOptions = {}
 /**
  * The name of each operation's activity, by operation id: the operation's name in lowerCamelCase
  * (`create_user_v2_user_post` → `createUserV2UserPost`), with the namespace in front where two
- * namespaces share a name or the name is one of the fixed activities, numbered if still taken.
+ * namespaces share a name or the name is one of the four fixed activities, numbered if still taken.
  */
 export function activityNames(runtime: Pick<Runtime, 'operations'>): Record<string, string> {
   const count = new Map<string, number>();

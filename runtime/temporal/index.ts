@@ -19,7 +19,9 @@ export {
   type ActivityOptions,
   type Activities,
   type InvokeOperationRequest,
+  type InvokePageRequest,
   type NaftikoActivities,
   type OperationActivity,
+  type StartJobRequest,
 } from './activities.js';
 export { activityFailure } from './failure.js';

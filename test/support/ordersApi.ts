@@ -3,7 +3,8 @@
  * are: the first request with an `Idempotency-Key` has its effect (an order is created) and its answer
  * is kept; a repeat with the same key gets the kept answer and has no effect. Tests count effects per
  * order, script failures, and hold answers back (a held request has had its effect, like a call in
- * flight when its worker dies).
+ * flight when its worker dies). Orders are listed by cursor pages; an export of them is an
+ * asynchronous job, done after `exportPolls` polls (failed when its format is `broken`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,6 +44,8 @@ export interface OrdersApi {
   respond: (request: ApiRequest) => ApiReply | typeof HOLD | undefined | Promise<ApiReply | typeof HOLD | undefined>;
   /** Milliseconds to wait before each default answer. */
   delay: number;
+  /** Polls an export answers `running` before it is done. */
+  exportPolls: number;
   close(): Promise<void>;
 }
 
@@ -57,22 +60,56 @@ export async function startOrdersApi(): Promise<OrdersApi> {
     effects: new Map(),
     respond: () => undefined,
     delay: 0,
+    exportPolls: 2,
     close: async () => {},
   };
 
   const create = (request: ApiRequest): ApiReply => {
-    const remembered = request.key === undefined ? undefined : kept.get(request.key);
-    if (remembered) return { ...remembered, headers: { ...remembered.headers, 'idempotent-replayed': 'true' } };
     const sku = String(request.body?.sku);
     const order = { id: `ord-${next++}`, sku, quantity: request.body?.quantity ?? 1 };
     orders.set(order.id, order);
     api.effects.set(sku, (api.effects.get(sku) ?? 0) + 1);
-    const reply: ApiReply = { status: 201, body: order };
-    if (request.key !== undefined) kept.set(request.key, reply);
+    return { status: 201, body: order };
+  };
+
+  const exports = new Map<string, { format: string; polls: number }>();
+  const list = (url: URL): ApiReply => {
+    const all = [...orders.values()];
+    const start = Number(url.searchParams.get('cursor') ?? 0);
+    const limit = Number(url.searchParams.get('limit') ?? 10);
+    const data = all.slice(start, start + limit);
+    return { status: 200, body: { data, next_cursor: start + limit < all.length ? String(start + limit) : null } };
+  };
+  const exportState = (id: string): ApiReply => {
+    const job = exports.get(id);
+    if (!job) return { status: 404, body: { error: 'no such export' } };
+    job.polls++;
+    if (job.polls <= api.exportPolls) return { status: 200, body: { status: 'running', completed_at: null } };
+    if (job.format === 'broken') return { status: 200, body: { status: 'failed', error: 'the format is broken', completed_at: null } };
+    return { status: 200, body: { status: 'done', completed_at: '2026-11-27T12:00:00Z', orders: orders.size } };
+  };
+
+  /** A POST with a key seen before on the same path gets the kept answer and has no effect. */
+  const byDefault = (request: ApiRequest): ApiReply => {
+    if (request.method !== 'POST' || request.key === undefined) return answer(request);
+    const scope = `${request.url} ${request.key}`;
+    const remembered = kept.get(scope);
+    if (remembered) return { ...remembered, headers: { ...remembered.headers, 'idempotent-replayed': 'true' } };
+    const reply = answer(request);
+    kept.set(scope, reply);
     return reply;
   };
 
-  const byDefault = (request: ApiRequest): ApiReply => {
+  const answer = (request: ApiRequest): ApiReply => {
+    const url = new URL(request.url, 'http://orders');
+    if (request.method === 'GET' && url.pathname === '/orders') return list(url);
+    if (request.method === 'POST' && url.pathname === '/exports') {
+      const id = `exp-${exports.size + 1}`;
+      exports.set(id, { format: String(request.body?.format), polls: 0 });
+      return { status: 202, body: { export_id: id } };
+    }
+    const exported = /^\/exports\/([^/?]+)$/.exec(url.pathname);
+    if (request.method === 'GET' && exported) return exportState(decodeURIComponent(exported[1]));
     if (request.method === 'POST' && request.url === '/orders') return create(request);
     const found = /^\/orders\/([^/?]+)$/.exec(request.url);
     const order = found ? orders.get(decodeURIComponent(found[1])) : undefined;
