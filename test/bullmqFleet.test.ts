@@ -140,4 +140,22 @@ describe.skipIf(SKIP_REDIS)('naftiko worker processes', () => {
     expect(api.requests).toHaveLength(1);
     expect(worker.stderr()).toMatch(new RegExp(`job ${first.id} create-order: completed in \\d+ ms \\(attempt 1\\)`));
   }, 30_000);
+
+  test('a second signal aborts the call in flight, puts its job back without using an attempt, and exits 130', async () => {
+    const { queue } = open('abort');
+    const worker = await startWorker('d', 'abort');
+    api.respond = () => HOLD;
+    const job = await queue.add('create-order', { operation: 'create-order', inputs: { sku: 'interrupted' } }, { attempts: 3 });
+    await vi.waitFor(() => expect(api.requests).toHaveLength(1));
+    worker.child.kill('SIGTERM');
+    await vi.waitFor(() => expect(worker.stderr()).toContain('SIGTERM: finishing'));
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(130);
+    expect(worker.stderr()).toContain('SIGTERM again: aborting the calls in flight; their jobs go back to the queue');
+    expect(api.requests[0].aborted).toBe(true);
+    const back = (await queue.getJob(job.id!))!;
+    // Due now: the next worker to look takes it.
+    expect(['waiting', 'delayed']).toContain(await back.getState());
+    expect(back.attemptsMade).toBe(0);
+  }, 30_000);
 });
