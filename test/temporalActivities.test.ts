@@ -115,6 +115,24 @@ describe('activities', () => {
     expect(beats.length).toBeGreaterThanOrEqual(2);
   });
 
+  test('by default heartbeats every third of the heartbeat timeout, and not at all without one (as the SDK asks)', async () => {
+    const byDefault = createActivities(runtime);
+    const count = async (info: Record<string, unknown>) => {
+      const env = new MockActivityEnvironment({ activityId: 'hb', ...info }, { logger: silentLogger() });
+      let beats = 0;
+      env.on('heartbeat', () => beats++);
+      await env.run(byDefault.getOrder, { order_id: 'none' }).catch(() => {});
+      return beats;
+    };
+    api.delay = 350;
+    try {
+      expect(await count({ heartbeatTimeoutMs: 300 })).toBeGreaterThanOrEqual(1);
+      expect(await count({})).toBe(0);
+    } finally {
+      api.delay = 0;
+    }
+  });
+
   test('invokePage reads one page and hands back the token of the next, which any worker can resume from', async () => {
     const env = environment();
     for (let i = 0; i < 3; i++) await env.run(activities.createOrder, { sku: `page-${i}` }, { idempotencyKey: `page-${i}` });

@@ -62,8 +62,9 @@ export type Activities = NaftikoActivities & Record<string, OperationActivity>;
 /** Options of {@link createActivities}. */
 export interface ActivityOptions {
   /**
-   * How often an activity heartbeats while its call is in flight, in ms (default: a third of the
-   * activity's heartbeat timeout, else 1000). The SDK throttles what it sends to the server.
+   * How often an activity heartbeats while its call is in flight, in ms. Default: a third of the
+   * activity's `heartbeatTimeout`; without one the activity does not heartbeat, as the SDK asks (a
+   * cancellation then reaches it only between calls). The SDK throttles what it sends to the server.
    */
   heartbeatInterval?: number;
 }
@@ -84,10 +85,10 @@ export function createActivities(runtime: Runtime, options: ActivityOptions = {}
   const fixed: NaftikoActivities = {
     invokeOperation: (request) =>
       activity((call, context, progress) => {
-        const options: InvokeOptions = { ...call, idempotencyKey: request.idempotencyKey ?? activityIdempotencyKey(context) };
-        if (!request.wait) return runtime.invoke(request.operation, request.inputs ?? {}, options);
+        const keyed: InvokeOptions = { ...call, idempotencyKey: request.idempotencyKey ?? activityIdempotencyKey(context) };
+        if (!request.wait) return runtime.invoke(request.operation, request.inputs ?? {}, keyed);
         const onProgress = ({ state, polls, elapsedMs, handle }: JobProgress) => progress({ state, polls, elapsedMs, asyncJobId: handle.id });
-        return runtime.invoke(request.operation, request.inputs ?? {}, { ...options, wait: true, onProgress });
+        return runtime.invoke(request.operation, request.inputs ?? {}, { ...keyed, wait: true, onProgress });
       }),
     invokePage: (request) =>
       activity((call) => runtime.invokePage(request.operation, request.inputs ?? {}, { ...call, pageToken: request.pageToken ?? null, ...(request.maxPages === undefined ? {} : { maxPages: request.maxPages }) })),
@@ -150,13 +151,14 @@ function camelCase(text: string): string {
 async function inActivity<T>(redactor: Redactor, options: ActivityOptions, work: (call: InvokeOptions, context: Context, progress: (details: unknown) => void) => Promise<T>): Promise<T> {
   const context = Context.current();
   const signal = context.cancellationSignal;
-  const interval = options.heartbeatInterval ?? (context.info.heartbeatTimeoutMs ? Math.max(100, Math.floor(context.info.heartbeatTimeoutMs / 3)) : 1000);
+  const timeout = context.info.heartbeatTimeoutMs;
+  const interval = options.heartbeatInterval ?? (timeout ? Math.max(100, Math.floor(timeout / 3)) : undefined);
   let details: unknown;
   const progress = (report: unknown) => {
     details = report;
-    context.heartbeat(report);
+    if (interval !== undefined) context.heartbeat(report);
   };
-  const timer = setInterval(() => context.heartbeat(details), interval);
+  const timer = interval === undefined ? undefined : setInterval(() => context.heartbeat(details), interval);
   try {
     return await work({ signal, retry: { limit: 0 } }, context, progress);
   } catch (error) {
