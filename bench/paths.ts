@@ -11,6 +11,12 @@ export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 /** The Junction Users capability the invocation benchmarks call. */
 export const USERS_CAPABILITY = join(ROOT, 'capabilities', 'vital-users.yaml');
 
+/** The Users list declared with offset pagination, over the bench server's paged endpoint. */
+export const PAGED_CAPABILITY = join(ROOT, 'bench', 'capabilities', 'paged-users.yaml');
+
+/** A Users operation behind OAuth2 client credentials, with the bench server's token endpoint. */
+export const OAUTH_CAPABILITY = join(ROOT, 'bench', 'capabilities', 'oauth-users.yaml');
+
 /** The real-world corpus, kept in the repository as test fixtures. */
 export const CORPUS = join(ROOT, 'test', 'fixtures', 'corpus');
 

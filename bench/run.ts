@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: load cost, invocation overhead against raw got and fetch, CPU per call, heap over
- * 100,000 invocations, and operations as BullMQ jobs against direct calls. Prints the report and writes
- * it to bench/results.md.
+ * 100,000 invocations, records per second through `runtime.items` against a got pager, the cost of
+ * the OAuth2 token cache per call, and operations as BullMQ jobs against direct calls. Prints the
+ * report and writes it to bench/results.md.
  *
  * Order matters: loading runs first so that the Users file's first load is a cold one (validator
  * module, JIT), and the memory run comes last so that it starts from a warm, settled heap.
@@ -14,8 +15,10 @@ import { formatEngines, measureEngines, type EngineResult, type EngineSettings }
 import { CLIENTS, compareThroughput, CPU_VARIANTS, cpuPerCall, createClients, type CellResult, type CpuResult } from './invoke.js';
 import { corpusFiles, largestCorpusFile, measureLoad, writeGeneratedCapability, type LoadFigure } from './load.js';
 import { heapOverInvocations, type MemoryResult } from './memory.js';
+import { comparePaging, createPagingClients, type PagingResult } from './paging.js';
+import { tokenCacheOverhead, type TokenCacheResult } from './tokenCache.js';
 import { ROOT, USERS_CAPABILITY } from './paths.js';
-import { BODIES, startBenchServer, type RunningServer } from './server.js';
+import { BODIES, PAGE_SIZE, PAGED_TOTAL, startBenchServer, type RunningServer } from './server.js';
 
 /** A generated capability to load: its size, and how many warm loads to take the median of. */
 export interface GeneratedLoad {
@@ -29,6 +32,9 @@ export interface BenchSettings {
   throughput: { rounds: number; durationMs: number; warmupMs: number; concurrencies: number[] };
   cpu: { calls: number; rounds: number };
   memory: { invocations: number; concurrency: number; checkpoints: number; warmup: number };
+  /** Walks of the whole paged list per client per round. */
+  paging: { rounds: number; walks: number };
+  tokenCache: { calls: number; rounds: number };
   /** BullMQ jobs against direct calls; skipped when absent (it needs redis-server). */
   engines?: EngineSettings;
 }
@@ -39,6 +45,8 @@ export const FULL: BenchSettings = {
   throughput: { rounds: 6, durationMs: 500, warmupMs: 300, concurrencies: [1, 64] },
   cpu: { calls: 25, rounds: 200 },
   memory: { invocations: 100_000, concurrency: 64, checkpoints: 4, warmup: 5_000 },
+  paging: { rounds: 20, walks: 3 },
+  tokenCache: { calls: 2_000, rounds: 50 },
   engines: { concurrencies: [1, 32], rounds: 4, durationMs: 1000, warmupMs: 300, backlog: 3000 },
 };
 
@@ -50,6 +58,8 @@ export interface BenchResults {
   throughput: CellResult[];
   cpu: CpuResult;
   memory: MemoryResult;
+  paging: PagingResult;
+  tokenCache: TokenCacheResult;
   engines?: EngineResult;
   seconds: number;
 }
@@ -86,6 +96,16 @@ export async function runBench(settings: BenchSettings, log: (line: string) => v
       const cpu = await cpuPerCall(clients, settings.cpu.calls, settings.cpu.rounds);
       log(`heap over ${settings.memory.invocations} invocations…`);
       const memory = await heapOverInvocations(clients.calls.runtime.small, settings.memory.invocations, settings.memory.concurrency, settings.memory.checkpoints, settings.memory.warmup);
+      log('records per second through runtime.items…');
+      const pagers = await createPagingClients(server.url);
+      let paging: PagingResult;
+      try {
+        paging = await comparePaging(pagers, settings.paging.rounds, settings.paging.walks);
+      } finally {
+        pagers.close();
+      }
+      log('OAuth2 token cache per call…');
+      const tokenCache = await tokenCacheOverhead(server.url, settings.tokenCache.calls, settings.tokenCache.rounds);
       if (settings.engines) log('BullMQ jobs against direct calls…');
       const engines = settings.engines ? await measureEngines(server.url, settings.engines) : undefined;
       const loadAfter = os.loadavg();
@@ -96,6 +116,8 @@ export async function runBench(settings: BenchSettings, log: (line: string) => v
         throughput,
         cpu,
         memory,
+        paging,
+        tokenCache,
         ...(engines ? { engines } : {}),
         seconds: (performance.now() - started) / 1000,
       };
@@ -141,6 +163,8 @@ function verdicts(r: BenchResults): Verdict[] {
     { target: '5,000 operations load in ≤ 500 ms', measured: `${g5000.warmMs.toFixed(0)} ms`, met: g5000.warmMs <= 500 },
     { target: 'load time linear in operations (per-op at 5,000 ÷ per-op at 500 ≤ 1.25)', measured: linear.toFixed(2), met: linear <= 1.25 },
     { target: 'heap flat over 100,000 invocations (growth ≤ 1 MiB, ≤ 10 B per call)', measured: `${kib(r.memory.growth)}, ${r.memory.slopePerCall.toFixed(2)} B/call`, met: Math.abs(r.memory.growth) <= 2 ** 20 && r.memory.slopePerCall <= 10 },
+    { target: 'records/s through runtime.items ≥ 0.95 × a raw got pager (issue 9)', measured: r.paging.ratioToGot.toFixed(3), met: r.paging.ratioToGot >= 0.95 },
+    { target: 'OAuth2 token cache ≤ 5 µs per call (issue 9)', measured: `${r.tokenCache.addedUs.toFixed(2)} µs`, met: r.tokenCache.addedUs <= 5 },
   );
   return list;
 }
@@ -217,6 +241,33 @@ export function formatReport(r: BenchResults): string {
     [['0 (baseline)', kib(r.memory.baseline), ''], ...r.memory.checkpoints.map((c) => [c.invocations.toLocaleString('en-US'), kib(c.heapUsed), kib(c.heapUsed - r.memory.baseline)])],
   );
   out.push(`Growth: ${kib(r.memory.growth)} over the run; slope over the second half ${r.memory.slopePerCall.toFixed(2)} bytes per invocation.`, '');
+
+  out.push('## Pagination', '');
+  out.push(
+    `Every record of \`GET /v2/paged-users\`: ${PAGED_TOTAL.toLocaleString('en-US')} users in pages of ${PAGE_SIZE} (~100 KB each), walked sequentially. runtime: \`for await (const user of runtime.items('list-users'))\` on bench/capabilities/paged-users.yaml (offset pagination, \`total: $.total\`); got: the hand-written loop (URL from the offset, got, \`JSON.parse\`, offset += records, stop at \`total\`). ${r.paging.rounds} rounds of ${r.paging.walksPerRound} walks per client, alternating which goes first; medians, the ratio taken within each round.`,
+    '',
+  );
+  table(
+    ['client', 'records/s', 'runtime ÷ got'],
+    [
+      ['runtime.items', r.paging.recordsPerSecond.runtime.toFixed(0), `**${r.paging.ratioToGot.toFixed(3)}**`],
+      ['got pager', r.paging.recordsPerSecond.got.toFixed(0), ''],
+    ],
+  );
+
+  out.push('## OAuth2 token cache', '');
+  out.push(
+    `The same request built from its plan ${r.tokenCache.callsPerRound.toLocaleString('en-US')} times in a row, with a static bearer token and with OAuth2 client credentials whose token is cached (token request resolved from its templates, cache lookup, the token awaited and put in \`Authorization\`); nothing sent. ${r.tokenCache.rounds} interleaved rounds; medians.`,
+    '',
+  );
+  table(
+    ['authorization', 'ns per call'],
+    [
+      ['bearer (static token)', r.tokenCache.bearerNs.toFixed(0)],
+      ['oauth2 (cached token)', r.tokenCache.oauth2Ns.toFixed(0)],
+    ],
+  );
+  out.push(`Added by the token cache: **${r.tokenCache.addedUs.toFixed(2)} µs** per call (median of per-round differences).`, '');
   if (r.engines && r.settings.engines) out.push(...formatEngines(r.engines, r.settings.engines));
   out.push(`Total bench time: ${r.seconds.toFixed(0)} s (plus the build).`, '');
   return out.join('\n');

@@ -1,7 +1,9 @@
 /**
  * The benchmark's HTTP server: a Junction stand-in answering `GET /v2/user/{id}` with one user (~1 KB)
- * and `GET /v2/user` with a page of 100 users (~100 KB). It runs in its own process so that the client
- * process being measured pays for nothing but the client: its CPU time and heap are the client's alone.
+ * and `GET /v2/user` with a page of 100 users (~100 KB); `GET /v2/paged-users?offset=N&limit=100`
+ * pages through {@link PAGED_TOTAL} users, and `POST /oauth/token` issues a client-credentials token.
+ * It runs in its own process so that the client process being measured pays for nothing but the
+ * client: its CPU time and heap are the client's alone.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -52,6 +54,21 @@ export const BODIES = {
   large: Buffer.from(JSON.stringify({ users: Array.from({ length: LIST_SIZE }, (_, i) => user(i, userId(i))), total: 12_345, offset: 0, limit: LIST_SIZE })),
 };
 
+/** Users behind `GET /v2/paged-users`, served {@link PAGE_SIZE} at a time (Junction's list shape). */
+export const PAGED_TOTAL = 1_000;
+export const PAGE_SIZE = 100;
+
+/** Every page of the paged list, serialised once, and the empty page past its end. */
+const PAGES = Array.from({ length: PAGED_TOTAL / PAGE_SIZE + 1 }, (_, page) => {
+  const first = page * PAGE_SIZE;
+  const users = first < PAGED_TOTAL ? Array.from({ length: PAGE_SIZE }, (_, i) => user(first + i, userId(first + i))) : [];
+  return Buffer.from(JSON.stringify({ users, total: PAGED_TOTAL, offset: first, limit: PAGE_SIZE }));
+});
+
+/** The access token `POST /oauth/token` issues. */
+export const BENCH_ACCESS_TOKEN = 'bench-access-token-0123456789abcdef';
+const TOKEN = Buffer.from(JSON.stringify({ access_token: BENCH_ACCESS_TOKEN, token_type: 'Bearer', expires_in: 3_600 }));
+
 const UNAUTHORIZED = Buffer.from(JSON.stringify({ detail: 'Missing or invalid API key' }));
 const NOT_FOUND = Buffer.from(JSON.stringify({ detail: 'Not Found' }));
 
@@ -66,12 +83,20 @@ const LARGE_HEADERS = headersFor(BODIES.large);
 export function createBenchServer(): http.Server {
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     const url = req.url ?? '';
-    if (req.headers['x-vital-api-key'] !== BENCH_API_KEY) {
+    if (req.method === 'POST' && url === '/oauth/token') {
+      // The client's request body is not read: the token is the same for everyone.
+      req.resume();
+      res.writeHead(200, headersFor(TOKEN)).end(TOKEN);
+    } else if (req.headers['x-vital-api-key'] !== BENCH_API_KEY) {
       res.writeHead(401, headersFor(UNAUTHORIZED)).end(UNAUTHORIZED);
     } else if (req.method === 'GET' && url.startsWith('/v2/user/') && url.length > '/v2/user/'.length) {
       res.writeHead(200, SMALL_HEADERS).end(BODIES.small);
     } else if (req.method === 'GET' && (url === '/v2/user' || url.startsWith('/v2/user?'))) {
       res.writeHead(200, LARGE_HEADERS).end(BODIES.large);
+    } else if (req.method === 'GET' && url.startsWith('/v2/paged-users?')) {
+      const offset = Number(/[?&]offset=(\d+)/.exec(url)?.[1] ?? 0);
+      const page = PAGES[Math.min(Math.floor(offset / PAGE_SIZE), PAGES.length - 1)];
+      res.writeHead(200, headersFor(page)).end(page);
     } else {
       res.writeHead(404, headersFor(NOT_FOUND)).end(NOT_FOUND);
     }

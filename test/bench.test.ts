@@ -9,7 +9,9 @@ import { corpusFiles, generateCapability, largestCorpusFile, measureLoad, writeG
 import { heapOverInvocations } from '../bench/memory.js';
 import { USERS_CAPABILITY } from '../bench/paths.js';
 import { formatReport, runBench, type BenchSettings } from '../bench/run.js';
-import { BODIES, listenInProcess, startBenchServer, type RunningServer } from '../bench/server.js';
+import { BODIES, listenInProcess, PAGED_TOTAL, startBenchServer, type RunningServer } from '../bench/server.js';
+import { comparePaging, createPagingClients } from '../bench/paging.js';
+import { tokenCacheOverhead } from '../bench/tokenCache.js';
 import { median, percentile } from '../bench/stats.js';
 
 const TINY: BenchSettings = {
@@ -17,6 +19,8 @@ const TINY: BenchSettings = {
   throughput: { rounds: 2, durationMs: 30, warmupMs: 10, concurrencies: [1, 4] },
   cpu: { calls: 5, rounds: 2 },
   memory: { invocations: 40, concurrency: 4, checkpoints: 2, warmup: 5 },
+  paging: { rounds: 2, walks: 1 },
+  tokenCache: { calls: 20, rounds: 2 },
 };
 
 describe('bench server and clients', () => {
@@ -90,6 +94,35 @@ describe('bench server and clients', () => {
   });
 });
 
+describe('pagination and token cache benchmarks', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await listenInProcess();
+  });
+  afterAll(() => server.close());
+
+  it('walks the whole paged list with both pagers; the ratio is taken within the round', async () => {
+    const pagers = await createPagingClients(server.url);
+    try {
+      expect(await pagers.walks.runtime()).toBe(PAGED_TOTAL);
+      expect(await pagers.walks.got()).toBe(PAGED_TOTAL);
+      const result = await comparePaging(pagers, 1, 1);
+      expect(result.recordsPerWalk).toBe(PAGED_TOTAL);
+      expect(result.ratioToGot).toBeCloseTo(result.recordsPerSecond.runtime / result.recordsPerSecond.got, 9);
+    } finally {
+      pagers.close();
+    }
+  });
+
+  it('measures a cached OAuth2 token against a static bearer token', async () => {
+    const result = await tokenCacheOverhead(server.url, 20, 2);
+    expect(result.oauth2Ns).toBeGreaterThan(0);
+    expect(result.bearerNs).toBeGreaterThan(0);
+    // Two rounds: the median difference is the difference of the medians.
+    expect(result.addedUs).toBeCloseTo((result.oauth2Ns - result.bearerNs) / 1000, 6);
+  });
+});
+
 describe('load benchmark', () => {
   it('finds the corpus and its largest file', () => {
     expect(corpusFiles()).toHaveLength(164);
@@ -117,7 +150,7 @@ describe('the whole run', () => {
   it('measures everything and reports every figure', async () => {
     const results = await runBench(TINY, () => {}, listenInProcess);
     const report = formatReport(results);
-    for (const heading of ['## Targets', '## Invocation overhead', '### CPU time per call', '## Load cost', '## Memory']) expect(report).toContain(heading);
+    for (const heading of ['## Targets', '## Invocation overhead', '### CPU time per call', '## Load cost', '## Memory', '## Pagination', '## OAuth2 token cache']) expect(report).toContain(heading);
     expect(results.throughput).toHaveLength(4);
     expect(results.load.generated.map((g) => g.operations)).toEqual([10, 40]);
     expect(report).toContain('runtime ÷ got');

@@ -258,13 +258,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
         throw redactor.error(error);
       }
     },
-    async *items(name, inputs = {}, itemsOptions = {}) {
-      try {
-        yield* walkItems(pages, name, inputs, itemsOptions);
-      } catch (error) {
-        throw redactor.error(error);
-      }
-    },
+    items: (name, inputs = {}, itemsOptions = {}) => walkItems(pages, name, inputs, itemsOptions, (error) => redactor.error(error)),
     async invokePage(name, inputs = {}, pageOptions = {}) {
       try {
         return await readOnePage(pages, name, inputs, pageOptions);

@@ -43,13 +43,23 @@ const MAX_ERROR_BODY_BYTES = 16 * 1024;
 export function resolveTokenRequest(auth: OAuth2Plan, secrets: SecretStore, operation: string, lookup: InputLookup, baseUrl: BaseUrl): TokenRequest {
   const render = (template: OAuth2Plan['clientId']) => renderTemplate(template, secrets, operation, lookup);
   const endpoint = render(auth.tokenEndpoint);
+  const clientId = render(auth.clientId).value;
+  const clientSecret = render(auth.clientSecret).value;
+  // Every call of an operation resolves the same request: the last one is kept per plan, so that a call
+  // pays for three lookups and four comparisons, not for URL parsing and the secret's encodings.
+  let requests = lastRequests.get(secrets);
+  if (requests === undefined) lastRequests.set(secrets, (requests = new WeakMap()));
+  const last = requests.get(auth);
+  if (last !== undefined && last.endpoint === endpoint.value && last.base === baseUrl.value && last.request.clientId === clientId && last.request.clientSecret === clientSecret) {
+    return last.request;
+  }
   const relative = endpoint.value.startsWith('/');
   const request: TokenRequest = {
     key: '',
     endpoint: relative ? new URL(endpoint.value, baseUrl.value).href : endpoint.value,
     maskedEndpoint: relative ? new URL(endpoint.masked, baseUrl.masked).href : endpoint.masked,
-    clientId: render(auth.clientId).value,
-    clientSecret: render(auth.clientSecret).value,
+    clientId,
+    clientSecret,
     scopes: auth.scopes,
     clientAuthentication: auth.clientAuthentication,
   };
@@ -59,8 +69,15 @@ export function resolveTokenRequest(auth: OAuth2Plan, secrets: SecretStore, oper
     // The Authorization header carries base64(urlencode(id):urlencode(secret)); a server echoing it back shows that form.
     secrets.redactor.addCredentials(formEncode(request.clientId), formEncode(request.clientSecret));
   }
+  requests.set(auth, { endpoint: endpoint.value, base: baseUrl.value, request });
   return request;
 }
+
+/**
+ * The request each OAuth2 plan resolved last, per runtime (its secret store): a capability's plans are
+ * shared by every runtime created over it, and each runtime's store must learn the secret's forms.
+ */
+const lastRequests = new WeakMap<SecretStore, WeakMap<OAuth2Plan, { endpoint: string; base: string; request: TokenRequest }>>();
 
 /** What a call that needs a token tells the source. */
 export interface TokenCall {
