@@ -16,7 +16,11 @@ export interface EnqueueOptions extends JobsOptions, Pick<OperationJobData, 'ide
 
 /** Options of {@link enqueueAndWait}. */
 export interface WaitOptions {
-  /** A running QueueEvents of the queue; without it one is opened for the call and closed after. */
+  /**
+   * A running QueueEvents of the queue, which any number of waits share. Without it one is opened for
+   * the call on the queue's connection options and closed after; give your own when the queue was made
+   * with a client instance (a QueueEvents blocks its connection, so it needs one of its own).
+   */
   events?: QueueEvents;
   /** Give up waiting after this many ms: TIMEOUT (the job itself goes on). */
   timeout?: number;
