@@ -4,9 +4,10 @@
  * of `run`, usage errors, an unreachable Redis.
  */
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createWorker, type NaftikoWorker } from '../runtime/bullmq/index.js';
-import { naftiko } from './support/cli.js';
+import { BASE_ENV, CLI, ROOT, naftiko } from './support/cli.js';
 import { startOrdersApi, type OrdersApi } from './support/ordersApi.js';
 import { SKIP_REDIS, startRedisServer, type RedisServer } from './support/redisServer.js';
 
@@ -40,6 +41,18 @@ describe('naftiko worker and enqueue without Redis', () => {
     expect(r.stderr).toMatch(/^naftiko: NETWORK: cannot reach Redis: .*ECONNREFUSED/);
     expect(r.stderr).not.toContain('hunter2');
   });
+
+  test('a worker that cannot reach Redis says so once, and stops at the first SIGTERM with 0', async () => {
+    const child = spawn(process.execPath, [CLI, 'worker', FIXTURE, '--queue', 'q', '--redis', 'redis://:hunter2-secret@127.0.0.1:1'], { cwd: ROOT, env: BASE_ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await vi.waitFor(() => expect(stderr).toContain('naftiko worker: connect ECONNREFUSED 127.0.0.1:1'), { timeout: 10_000 });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr.match(/ECONNREFUSED/g)).toHaveLength(1);
+    expect(stderr).not.toContain('hunter2');
+  }, 20_000);
 
   test('an unknown operation is exit 1 with a did-you-mean, before Redis is touched', async () => {
     const r = await naftiko(['enqueue', FIXTURE, 'create-ordr', '--queue', 'q', '--redis', 'redis://127.0.0.1:1']);

@@ -43,8 +43,10 @@ export interface NaftikoWorker {
   cancelJob(jobId: string, reason?: string): boolean;
   /**
    * Stops taking jobs, lets the ones in flight finish, and closes the connections. With `force`, the
-   * calls in flight are aborted instead and their jobs go back to the queue, without using an
-   * attempt, for another worker to repeat with the same idempotency key.
+   * calls in flight are aborted instead and their jobs go back to the queue, without using an attempt,
+   * for another worker to repeat with the same idempotency key. Either way BullMQ stores what became of
+   * each job first, so while Redis is unreachable the close waits for it (a worker that never reached
+   * Redis closes at once).
    */
   close(options?: { force?: boolean }): Promise<void>;
 }
@@ -76,19 +78,37 @@ export async function createWorker(options: WorkerOptions): Promise<NaftikoWorke
   });
   // An EventEmitter 'error' without a listener would throw; BullMQ reconnects by itself.
   worker.on('error', (error) => options.onError?.(error));
+  let reachedRedis = false;
+  worker.waitUntilReady().then(
+    () => (reachedRedis = true),
+    () => {},
+  );
 
   let closed: Promise<void> | undefined;
+  const stop = (force: boolean): Promise<void> => {
+    // A worker that never reached Redis has nothing in flight, and BullMQ's close would wait for Redis.
+    if (!reachedRedis) return worker.close(true);
+    if (force) {
+      stopping = true;
+      worker.cancelAllJobs('the worker is stopping');
+    }
+    // BullMQ's close waits for the jobs in flight (or the aborted ones put back), and for a fetch under way.
+    return worker.close();
+  };
   return {
     worker,
     runtime,
     cancelJob: (jobId, reason) => worker.cancelJob(jobId, reason),
     close({ force = false } = {}) {
-      if (force && !stopping) {
+      if (closed === undefined) {
+        closed = stop(force).finally(() => runtime.close());
+      } else if (force && !stopping) {
+        // A graceful close is under way and BullMQ ends it its own way: aborting the calls ends it sooner.
         stopping = true;
         worker.cancelAllJobs('the worker is stopping');
       }
-      closed ??= worker.close().finally(() => runtime.close());
       return closed;
     },
   };
 }
+

@@ -87,9 +87,14 @@ Exit status: 0 stopped cleanly, 1 invalid capability or bullmq missing,
   },
 };
 
+/** How long a second signal waits for the connections to close before the process exits anyway. */
+const FORCED_EXIT_MS = 10_000;
+
 /**
  * Resolves with the exit status once a signal has stopped the worker: 0 after the jobs in flight
- * finished, 130 when a second signal aborted them.
+ * finished, 130 when a second signal aborted them. BullMQ's close waits for Redis to store what
+ * became of every job, so after a second signal the process exits within {@link FORCED_EXIT_MS}
+ * whatever Redis does.
  */
 function stopOnSignals(running: NaftikoWorker): Promise<number> {
   return new Promise((resolve) => {
@@ -99,6 +104,10 @@ function stopOnSignals(running: NaftikoWorker): Promise<number> {
         forced = true;
         err(`${signal} again: aborting the calls in flight; their jobs go back to the queue`);
         void running.close({ force: true });
+        setTimeout(() => {
+          err(`naftiko worker: the connections did not close within ${FORCED_EXIT_MS / 1000} s; exiting`);
+          process.exit(EXIT.INTERRUPTED);
+        }, FORCED_EXIT_MS).unref();
         return;
       }
       err(`${signal}: finishing the jobs in flight, then stopping (send it again to stop at once)`);
