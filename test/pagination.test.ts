@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createRuntime, inspectCapability, loadCapability, type Capability, type PageProgress, type Runtime } from '../runtime/index.js';
 import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
 import { pagedApi } from './support/pagedApi.js';
+import { nextLink } from '../runtime/invoke/paginator.js';
 import { failure } from './support/failure.js';
 import { BASE_ENV, naftiko } from './support/cli.js';
 import { runCli } from '../runtime/cli/runCli.js';
@@ -130,6 +131,39 @@ describe('each style reads every record, in order', () => {
     expect(urls()).toEqual([`/link?per_page=10&api_key=${KEY}`, `/link?page=2&per_page=10&api_key=${KEY}`, `/link?page=3&per_page=10&api_key=${KEY}`]);
     const page = await runtime.invokePage('list-keyed-link');
     expect(Buffer.from(page.nextPageToken!, 'base64url').toString()).not.toContain(KEY);
+  });
+});
+
+describe('a secret in a next link', () => {
+  test('is masked like everything read from a response: it never reaches a page token', async () => {
+    server.handler = (request) => {
+      const reply = pagedApi()(request) as { body: unknown; headers: Record<string, string> };
+      reply.headers.link = reply.headers.link.replace(/<([^>]*page=2[^>]*)>/, `<$1&sig=${KEY}>`);
+      return reply;
+    };
+    const page = await runtime.invokePage('list-keyed-link');
+    expect(Buffer.from(page.nextPageToken!, 'base64url').toString()).toContain('sig=***');
+    expect(Buffer.from(page.nextPageToken!, 'base64url').toString()).not.toContain(KEY);
+  });
+});
+
+describe('Link headers (RFC 8288)', () => {
+  test.each([
+    ['<https://a.test/p2>; rel="next"', 'https://a.test/p2'],
+    ['<https://a.test/p2>; rel=next', 'https://a.test/p2'],
+    ['<https://a.test/p1>; rel="prev", <https://a.test/p3>; rel="next"', 'https://a.test/p3'],
+    ['<https://a.test/p3>; rel="next last"', 'https://a.test/p3'],
+    ['<https://a.test/p3>; title="a, b; c"; REL="Next"', 'https://a.test/p3'],
+    ['<https://a.test/?a=1,2>; rel="next"', 'https://a.test/?a=1,2'],
+    ['<https://a.test/p1>; rel="prev"', undefined],
+    ['<https://a.test/p1>; rel="nextpage"', undefined],
+    ['', undefined],
+  ])('%s → %s', (header, next) => {
+    expect(nextLink(header)).toBe(next);
+  });
+
+  test('repeated Link headers are read together', () => {
+    expect(nextLink(['<https://a.test/p1>; rel="prev"', '<https://a.test/p3>; rel="next"'])).toBe('https://a.test/p3');
   });
 });
 

@@ -89,6 +89,15 @@ describe('submit-member-sync is an asynchronous job', () => {
   });
 });
 
+describe('naftiko describe', () => {
+  test('names the pagination and the job', async () => {
+    const pages = await naftiko(['describe', FILE.pathname, 'list-groups']);
+    expect(pages.stdout).toContain('pages:        page pagination, at most 1000 pages (run --all)');
+    const job = await naftiko(['describe', FILE.pathname, 'submit-member-sync']);
+    expect(job.stdout).toContain('job:          asynchronous, polled with vitable-groups.get-member-sync-request for at most 1800 s (run --wait)');
+  });
+});
+
 describe('the stand-in', () => {
   test('refuses a wrong token with 401', async () => {
     const response = await fetch(`${sandbox.url}/v1/groups`, { headers: { authorization: 'Bearer wrong' } });

@@ -11,7 +11,7 @@ import { compileTemplate, type TemplateScope } from './template.js';
 import type { DiagnosticSink } from './diagnostics.js';
 
 /** Waiting defaults: a poll every 2 s, growing by half each time up to 30 s, for 30 minutes at most. */
-export const ASYNC_DEFAULTS = { interval: 2_000, maxInterval: 30_000, backoff: 1.5, timeout: 1_800_000 } as const;
+const ASYNC_DEFAULTS = { interval: 2_000, maxInterval: 30_000, backoff: 1.5, timeout: 1_800_000 } as const;
 
 /** The name `{{id}}` refers to in `poll.with`: the job id read from the submit response. */
 export const JOB_ID = 'id';

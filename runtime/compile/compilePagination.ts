@@ -11,7 +11,7 @@ import { PAGINATION_TYPES, type CompiledPath, type PaginationPlan, type Paginati
 import type { DiagnosticSink } from './diagnostics.js';
 
 /** Pages one walk reads unless the file or the caller says otherwise: a walk is always bounded. */
-export const DEFAULT_MAX_PAGES = 1000;
+const DEFAULT_MAX_PAGES = 1000;
 
 /** The input names each style needs, and those it may use. */
 const INPUTS: Record<PaginationType, { required: Array<keyof PaginationPlan>; optional: Array<keyof PaginationPlan> }> = {

@@ -118,7 +118,9 @@ class Client implements HttpClient {
     const retry = mergeRetry(this.#retry, options.retry);
     const deadline = performance.now() + timeout;
     if (signal?.aborted) throw aborted(request, options);
-    const resendable = mayResend(request, retry.unsafe);
+    // Asked only once an attempt failed: a call that succeeds at once pays nothing for it.
+    let resendable: boolean | undefined;
+    const mayResendIt = () => (resendable ??= mayResend(request, retry.unsafe));
 
     let url = request.url;
     let headers = request.headers;
@@ -128,7 +130,7 @@ class Client implements HttpClient {
     for (;;) {
       attempts++;
       const remaining = deadline - performance.now();
-      if (remaining <= 0) throw timedOut(request, options, timeout, resendable);
+      if (remaining <= 0) throw timedOut(request, options, timeout, mayResendIt());
       let response: Response<Buffer>;
       try {
         response = await this.#attempt(request, url, headers, signal, remaining);
@@ -138,9 +140,9 @@ class Client implements HttpClient {
           throw refusedRedirect(request, options, error instanceof SecretBodyRedirect ? error : ((error as { cause: SecretBodyRedirect }).cause));
         }
         if (signal?.aborted) throw aborted(request, options);
-        if (error instanceof DeadlineReached) throw timedOut(request, options, timeout, resendable);
+        if (error instanceof DeadlineReached) throw timedOut(request, options, timeout, mayResendIt());
         const code = errorCode(error);
-        const decision = resolveFailure({ kind: 'network', errno: code }, resendable);
+        const decision = resolveFailure({ kind: 'network', errno: code }, mayResendIt());
         if (decision.retryable && retries < retry.limit && (await pause(backoff(retry, retries), deadline, signal, request, options))) {
           retries++;
           continue;
@@ -159,7 +161,7 @@ class Client implements HttpClient {
         }
       }
       if (status >= 400 && retries < retry.limit) {
-        const decision = resolveFailure({ kind: 'status', status, retryAfter: response.headers['retry-after'] }, resendable);
+        const decision = resolveFailure({ kind: 'status', status, retryAfter: response.headers['retry-after'] }, mayResendIt());
         if (decision.retryable && (await pause(delayOf(decision, retry, retries), deadline, signal, request, options))) {
           retries++;
           continue;

@@ -36,6 +36,12 @@ import { resolveInputs } from './resolveInputs.js';
 import { SecretStore } from './secretStore.js';
 import { attachRuntimeInternals } from './runtimeInternals.js';
 
+/** A request's URL and headers with every secret masked: what errors and events show. */
+interface Masked {
+  url: string;
+  headers?: Record<string, string>;
+}
+
 /** An operation's answer, converted and masked. */
 interface Answer extends PageAnswer {
   status: number;
@@ -105,31 +111,45 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
    * counts against the call's deadline and stops with its signal) and a 401 drops the token, fetches
    * a new one and sends the request once more.
    */
-  const send = async (operation: string, wire: WireRequest, tokenRequest: TokenRequest | undefined, masked: { url: string; headers?: Record<string, string> }, call: InvokeOptions): Promise<WireResponse> => {
-    const sendOnce = async (timeout: number | undefined): Promise<WireResponse> => {
-      const started = onEvent ? performance.now() : 0;
-      if (onEvent) emitRequest(operation, wire.method, masked.url, masked.headers ?? {});
-      const response = await client.send(wire, { operation, redactedUrl: masked.url, signal: call.signal, timeout, retry: call.retry });
-      onEvent?.({ type: 'response', operation, status: response.status, attempts: response.attempts, durationMs: performance.now() - started });
+  const send = (operation: string, wire: WireRequest, tokenRequest: TokenRequest | undefined, masked: Masked, call: InvokeOptions): Promise<WireResponse> =>
+    tokenRequest === undefined ? sendOnce(operation, wire, masked, call, call.timeout) : sendWithToken(operation, wire, tokenRequest, masked, call);
+
+  /** One request through the client; traced when someone listens (no extra promise otherwise: this is every call's path). */
+  const sendOnce = (operation: string, wire: WireRequest, masked: Masked, call: InvokeOptions, timeout: number | undefined): Promise<WireResponse> => {
+    const options = { operation, redactedUrl: masked.url, signal: call.signal, timeout, retry: call.retry };
+    if (onEvent === undefined) return client.send(wire, options);
+    const started = performance.now();
+    emitRequest(operation, wire.method, masked.url, masked.headers ?? {});
+    return client.send(wire, options).then((response) => {
+      onEvent({ type: 'response', operation, status: response.status, attempts: response.attempts, durationMs: performance.now() - started });
       return response;
-    };
-    if (tokenRequest === undefined) return sendOnce(call.timeout);
+    });
+  };
+
+  const sendWithToken = async (operation: string, wire: WireRequest, tokenRequest: TokenRequest, masked: Masked, call: InvokeOptions): Promise<WireResponse> => {
     const timeout = call.timeout ?? client.timeout;
     const deadline = performance.now() + timeout;
     const tokenCall = { operation, signal: call.signal, deadline, timeout };
     const left = () => {
       const ms = deadline - performance.now();
-      if (ms <= 0) throw new TimeoutError(`${operation}: ${wire.method} ${masked.url} timed out after ${timeout} ms`, { operation, timeout, method: wire.method, url: masked.url });
-      return ms;
+      if (ms > 0) return ms;
+      const resendable = mayResend(wire, call.retry?.unsafe ?? options.retry?.unsafe ?? false);
+      throw new TimeoutError(`${operation}: ${wire.method} ${masked.url} timed out after ${timeout} ms`, {
+        operation,
+        timeout,
+        method: wire.method,
+        url: masked.url,
+        retryable: resolveFailure({ kind: 'timeout' }, resendable).retryable,
+      });
     };
     let token = await tokens.token(tokenRequest, tokenCall);
     wire.headers.authorization = `Bearer ${token}`;
-    let response = await sendOnce(left());
+    let response = await sendOnce(operation, wire, masked, call, left());
     if (response.status === 401) {
       tokens.reject(tokenRequest, token);
       token = await tokens.token(tokenRequest, tokenCall);
       wire.headers.authorization = `Bearer ${token}`;
-      response = await sendOnce(left());
+      response = await sendOnce(operation, wire, masked, call, left());
     }
     return response;
   };

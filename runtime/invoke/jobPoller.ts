@@ -15,14 +15,11 @@ import { summarizeBody } from '../response/looseBody.js';
 import { isObject } from '../util/isObject.js';
 import { mayResend, resolveFailure, retryAfterMs } from '../util/retryPolicy.js';
 import { JOB_ID } from '../compile/compileAsync.js';
-import type { PageAnswer } from './paginator.js';
+import type { PageSource } from './pages.js';
 import { stringify } from './renderTemplate.js';
 
-/** What the runtime lends the job poller. */
-export interface JobSource<E extends { plan: OperationPlan }> {
-  find(name: string): E;
-  exchange(entry: E, inputs: Record<string, unknown>, call: InvokeOptions): Promise<PageAnswer>;
-  outputs(plan: OperationPlan, data: unknown): Record<string, unknown>;
+/** What the runtime lends the job poller: what it lends the page reader, and more. */
+export interface JobSource<E extends { plan: OperationPlan }> extends PageSource<E> {
   /** Whether `text` holds a secret of the runtime's store. */
   holdsSecret(text: string): boolean;
   /** The runtime's `retry.unsafe`. */

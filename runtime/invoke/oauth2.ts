@@ -128,7 +128,7 @@ export function createTokenSource({ client, secrets, onEvent }: TokenSourceOptio
  * is AUTH_FAILED, retryable; network failures and timeouts are the client's NETWORK and TIMEOUT.
  * Asking again for a token repeats nothing, so the client retries this POST like a GET.
  */
-export async function fetchToken(
+async function fetchToken(
   client: HttpClient,
   request: TokenRequest,
   call: { operation: string; signal: AbortSignal },

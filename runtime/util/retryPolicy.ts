@@ -15,7 +15,7 @@
  */
 
 /** Methods whose repetition has the effect of one call (RFC 9110 §9.2.2). */
-export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
 
 /** Headers an idempotency key travels in when the caller writes it as an ordinary header. */
 const IDEMPOTENCY_HEADERS = new Set(['idempotency-key', 'x-idempotency-key']);
