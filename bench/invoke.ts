@@ -169,6 +169,16 @@ export async function closedLoop(call: Call, concurrency: number, durationMs: nu
   return { calls: latencies.length, throughput: latencies.length / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
+/** Runs of one client as one figure: calls added up, the rest medians over the runs. */
+export function summarize(list: RunStats[]): RunStats {
+  return {
+    calls: list.reduce((n, r) => n + r.calls, 0),
+    throughput: median(list.map((r) => r.throughput)),
+    p50: median(list.map((r) => r.p50)),
+    p99: median(list.map((r) => r.p99)),
+  };
+}
+
 /** Settings of a throughput comparison. */
 export interface CompareOptions {
   bodies: BodySize[];
@@ -206,17 +216,11 @@ export async function compareThroughput(clients: Clients, options: CompareOption
       for (let round = 0; round < options.rounds; round++) {
         for (const client of orderOf(CLIENTS, round)) runs[client].push(await closedLoop(clients.calls[client][body], concurrency, options.durationMs));
       }
-      const summary = (list: RunStats[]): RunStats => ({
-        calls: list.reduce((n, r) => n + r.calls, 0),
-        throughput: median(list.map((r) => r.throughput)),
-        p50: median(list.map((r) => r.p50)),
-        p99: median(list.map((r) => r.p99)),
-      });
       cells.push({
         body,
         concurrency,
         rounds: options.rounds,
-        clients: { runtime: summary(runs.runtime), got: summary(runs.got), fetch: summary(runs.fetch) },
+        clients: { runtime: summarize(runs.runtime), got: summarize(runs.got), fetch: summarize(runs.fetch) },
         ratioToGot: median(runs.runtime.map((r, i) => r.throughput / runs.got[i].throughput)),
         fetchToGot: median(runs.fetch.map((r, i) => r.throughput / runs.got[i].throughput)),
       });

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: load cost, cold start as whole processes, serving throughput of MCP against REST,
  * invocation overhead against raw got and fetch, CPU per call, heap over 100,000 invocations, records
- * per second through `runtime.items` against a got pager, and the cost of the OAuth2 token cache per
- * call. Prints the report and writes it to bench/results.md.
+ * per second through `runtime.items` against a got pager, the cost of the OAuth2 token cache per call,
+ * and operations as BullMQ jobs against direct calls. Prints the report and writes it to
+ * bench/results.md.
  *
  * Order matters: loading runs first so that the Users file's first load is a cold one (validator
  * module, JIT), and the memory run comes last so that it starts from a warm, settled heap.
@@ -12,6 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { COLD_VARIANTS, measureColdStart, type ColdStartResult } from './coldStart.js';
+import { formatEngines, measureEngines, type EngineResult, type EngineSettings } from './engines.js';
 import { CLIENTS, compareThroughput, CPU_VARIANTS, cpuPerCall, createClients, type CellResult, type CpuResult } from './invoke.js';
 import { measureDialects, type DialectLoad } from './dialects.js';
 import { corpusFiles, largestCorpusFile, measureLoad, writeGeneratedCapability, type LoadFigure } from './load.js';
@@ -39,6 +41,8 @@ export interface BenchSettings {
   /** Walks of the whole paged list per client per round. */
   paging: { rounds: number; walks: number };
   tokenCache: { calls: number; rounds: number };
+  /** BullMQ jobs against direct calls; skipped when absent (it needs redis-server). */
+  engines?: EngineSettings;
 }
 
 /** The full run: about three minutes on the 2-core machine. */
@@ -51,6 +55,7 @@ export const FULL: BenchSettings = {
   coldStart: { rounds: 15 },
   paging: { rounds: 20, walks: 3 },
   tokenCache: { calls: 2_000, rounds: 50 },
+  engines: { concurrencies: [1, 32], rounds: 4, durationMs: 1000, warmupMs: 300, backlog: 3000 },
 };
 
 /** Everything one run measured. */
@@ -65,6 +70,7 @@ export interface BenchResults {
   coldStart: ColdStartResult;
   paging: PagingResult;
   tokenCache: TokenCacheResult;
+  engines?: EngineResult;
   seconds: number;
 }
 
@@ -117,6 +123,8 @@ export async function runBench(settings: BenchSettings, log: (line: string) => v
       }
       log('OAuth2 token cache per call…');
       const tokenCache = await tokenCacheOverhead(server.url, settings.tokenCache.calls, settings.tokenCache.rounds);
+      if (settings.engines) log('BullMQ jobs against direct calls…');
+      const engines = settings.engines ? await measureEngines(server.url, settings.engines) : undefined;
       const loadAfter = os.loadavg();
       return {
         settings,
@@ -129,6 +137,7 @@ export async function runBench(settings: BenchSettings, log: (line: string) => v
         coldStart,
         paging,
         tokenCache,
+        ...(engines ? { engines } : {}),
         seconds: (performance.now() - started) / 1000,
       };
     } finally {
@@ -325,6 +334,7 @@ export function formatReport(r: BenchResults): string {
     ],
   );
   out.push(`Added by the token cache: **${r.tokenCache.addedUs.toFixed(2)} µs** per call (median of per-round differences).`, '');
+  if (r.engines && r.settings.engines) out.push(...formatEngines(r.engines, r.settings.engines));
   out.push(`Total bench time: ${r.seconds.toFixed(0)} s (plus the build).`, '');
   return out.join('\n');
 }

@@ -44,6 +44,11 @@ const RETRYABLE_BY_DEFAULT: Record<ErrorCode, boolean> = {
   ASYNC_FAILED: false,
 };
 
+/** Whether `text` is one of the stable error codes (an engine reading back a stored failure checks it). */
+export function isErrorCode(text: string): text is ErrorCode {
+  return Object.hasOwn(RETRYABLE_BY_DEFAULT, text);
+}
+
 /** What every error may be told besides its code and message. */
 export interface NaftikoErrorOptions {
   operation?: string;

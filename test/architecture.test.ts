@@ -29,7 +29,9 @@ const ALLOWED: Record<string, string[]> = {
   rest: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve'],
   mcp: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve'],
   serve: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'rest', 'mcp', 'skills'],
-  cli: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve', 'mcp', 'rest', 'openapi', 'convert'],
+  bullmq: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util'],
+  temporal: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util'],
+  cli: ['index.ts', 'internal.ts', 'errors.ts', 'types.ts', 'util', 'orchestration', 'serve', 'mcp', 'rest', 'openapi', 'convert', 'bullmq'],
 };
 
 function files(dir: string): string[] {

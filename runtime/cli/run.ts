@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { InputError } from '../errors.js';
 import type { JobProgress, PageProgress, Runtime, RuntimeEvent, RuntimeOptions } from '../index.js';
 import { UsageError, baseUriOptions, loadOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
+import { commandInputs } from './inputs.js';
 import { EXIT, cliIO, err, outJson, plural, reportError, reportWarnings } from './output.js';
 
 /** `naftiko run FILE OP [name=value ...]`: invokes one operation and prints its outputs. */
@@ -80,7 +79,7 @@ Exit status:
     if (values['max-pages'] !== undefined && !values.all) throw new UsageError('--max-pages needs --all', run.usage, run.name);
     if (values.all && values.wait) throw new UsageError('--all and --wait cannot be combined', run.usage, run.name);
     const maxPages = values['max-pages'] === undefined ? undefined : wholeNumber(run, 'max-pages', values['max-pages'], 1);
-    const inputs = { ...(values.input === undefined ? {} : inputObject(values.input)), ...pairInputs(pairs) };
+    const inputs = commandInputs(run, values.input, pairs);
 
     const { createRuntime, loadCapability } = await import('../index.js');
     const capability = await loadCapability(file, loadOptions());
@@ -156,54 +155,6 @@ async function waitForJob(runtime: Runtime, operation: string, inputs: Record<st
     return await runtime.invoke(operation, inputs, { ...options, wait: true, onProgress });
   } finally {
     if (shown) io.stderr('\n');
-  }
-}
-
-/** `--input '{...}'` or `--input @file.json`: a JSON object. */
-function inputObject(text: string): Record<string, unknown> {
-  const source = text.startsWith('@') ? `file ${text.slice(1)}` : 'the value';
-  const parsed = parseJson(text.startsWith('@') ? readInputFile(text.slice(1)) : text, `--input: ${source} is not valid JSON`);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InputError(`--input: ${source} is not a JSON object`);
-  return parsed as Record<string, unknown>;
-}
-
-/** `name=value` pairs; see the help text for how values are read. */
-function pairInputs(pairs: string[]): Record<string, unknown> {
-  const inputs: Record<string, unknown> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`expected an input as name=value, got '${pair}'`, run.usage, run.name);
-    const name = pair.slice(0, eq);
-    const raw = pair.slice(eq + 1);
-    if (name in inputs) throw new UsageError(`input '${name}' is given twice`, run.usage, run.name);
-    let value: unknown = raw;
-    if (raw.startsWith('@')) {
-      const path = raw.slice(1);
-      const text = readInputFile(path, name);
-      value = path.toLowerCase().endsWith('.json') ? parseJson(text, `input '${name}': file ${path} is not valid JSON`, name) : text;
-    } else if (raw.startsWith('{') || raw.startsWith('[')) {
-      value = parseJson(raw, `input '${name}': value is not valid JSON`, name);
-    }
-    inputs[name] = value;
-  }
-  return inputs;
-}
-
-/** Reads the file of an `@path` value given for `input` (absent: for `--input`). */
-function readInputFile(path: string, input?: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new InputError(`${input === undefined ? '--input' : `input '${input}'`}: cannot read ${path}: ${reason}`, input === undefined ? {} : { parameter: input });
-  }
-}
-
-function parseJson(text: string, problem: string, parameter?: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${problem} (${(error as Error).message})`, parameter === undefined ? {} : { parameter });
   }
 }
 

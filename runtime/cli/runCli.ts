@@ -12,6 +12,7 @@ import { packageVersion } from '../util/version.js';
 import { UsageError, hasFlag, type Command } from './args.js';
 import { convert } from './convert.js';
 import { describe } from './describe.js';
+import { enqueue } from './enqueue.js';
 import { list } from './list.js';
 import { mcp } from './mcp.js';
 import { exportCommand, importCommand } from './openapi.js';
@@ -19,10 +20,11 @@ import { EXIT, out, reportError, withCliIO, type CliIO } from './output.js';
 import { run } from './run.js';
 import { serve } from './serve.js';
 import { validate } from './validate.js';
+import { worker } from './worker.js';
 
 export type { CliIO };
 
-const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp, convert, importCommand, exportCommand];
+const COMMANDS: Command[] = [validate, list, describe, run, serve, mcp, worker, enqueue, convert, importCommand, exportCommand];
 
 const USAGE = `naftiko <command> [arguments] (commands: ${COMMANDS.map((c) => c.name).join(', ')})`;
 
