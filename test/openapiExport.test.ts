@@ -11,7 +11,8 @@ import { createRuntime, loadCapability, type Capability, type JsonSchema } from 
 import { exportOpenApi } from '../runtime/openapi/index.js';
 import { capabilityInternals } from '../runtime/internal.js';
 import { fixture, importCapability } from './support/importCapability.js';
-import { startRecordingServer, type RecordedRequest, type RecordingServer } from './support/recordingServer.js';
+import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
+import { wire } from './support/wire.js';
 
 const SHIPPED = ['vital-users.yaml', 'vital-insurance.yaml', 'vital-org-management.yaml', 'vitable-groups.yaml'];
 const folder = mkdtempSync(join(tmpdir(), 'naftiko-export-'));
@@ -64,13 +65,6 @@ function sample(schema: JsonSchema, name: string): unknown {
 function inputsFor(inputs: JsonSchema): Record<string, unknown> {
   const properties = (inputs.properties ?? {}) as Record<string, JsonSchema>;
   return Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, sample(schema, name)]));
-}
-
-/** What must be equal between two requests: everything except connection details and the multipart boundary. */
-function wire(request: RecordedRequest) {
-  const { host: _host, connection: _connection, 'content-length': _length, ...headers } = request.headers;
-  const json = String(headers['content-type'] ?? '').startsWith('application/json');
-  return { method: request.method, url: request.url, headers, body: json ? JSON.parse(request.body) : request.body };
 }
 
 describe('export openapi on the shipped capabilities', () => {
