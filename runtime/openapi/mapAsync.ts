@@ -42,7 +42,8 @@ const TEMPLATE = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 
 /** The async description of `submit`, or undefined when it has none or one that cannot be written (reported). */
 export function mapAsync(submit: ImportedOperation, subject: string, ctx: AsyncContext): AsyncModel | undefined {
-  const hint = readHint(submit, ctx);
+  const notes: string[] = [];
+  const hint = readHint(submit, ctx, notes);
   if (hint === undefined) return undefined;
   const { source, draft } = hint;
   if (typeof draft === 'string') {
@@ -55,10 +56,12 @@ export function mapAsync(submit: ImportedOperation, subject: string, ctx: AsyncC
     ctx.report.notExpressible(subject, `${source}: ${problems.join('; ')}; the operation is imported without async: add \`async: ${JSON.stringify(withPlaceholders(draft))}\` once completed`);
     return undefined;
   }
+  for (const note of notes) ctx.report.note(subject, note);
   return written(draft as AsyncModel, submit.model);
 }
 
-function readHint(submit: ImportedOperation, ctx: AsyncContext): { source: string; draft: Draft | string } | undefined {
+/** The first hint of `submit`; what it says that async has no key for goes to `notes`. */
+function readHint(submit: ImportedOperation, ctx: AsyncContext, notes: string[]): { source: string; draft: Draft | string } | undefined {
   const own = submit.operation['x-naftiko-async'];
   if (isObject(own)) return { source: 'x-naftiko-async', draft: fromNaftiko(own, ctx) };
   const accepted = deref(ctx.document, objectAt(submit.operation, 'responses')['202']);
@@ -75,7 +78,7 @@ function readHint(submit: ImportedOperation, ctx: AsyncContext): { source: strin
   for (const link of links) {
     const target = ctx.linked(link);
     if (target === undefined) continue;
-    const draft = fromLink(link, target);
+    const draft = fromLink(link, target, notes);
     if (typeof draft !== 'string' && draft.id === undefined) continue;
     return { source, draft };
   }
@@ -106,7 +109,7 @@ function fromNaftiko(raw: Raw, ctx: AsyncContext): Draft | string {
 }
 
 /** A link from the 202 response: the job id and the poll inputs, and when it is done from the target's polling criteria. */
-function fromLink(link: Raw, target: ImportedOperation): Draft | string {
+function fromLink(link: Raw, target: ImportedOperation, notes: string[]): Draft | string {
   const draft: Draft = { poll: { operation: target.model.name, with: {} } };
   for (const [name, expression] of Object.entries(objectAt(link, 'parameters'))) {
     const text = String(expression);
@@ -118,14 +121,17 @@ function fromLink(link: Raw, target: ImportedOperation): Draft | string {
     } else if (input) draft.poll.with![name] = `{{${decodeURIComponent(input[1])}}}`;
     else return `link parameter ${name}: ${text} has no equivalent (the job id from the 202 body and the submit call's inputs do)`;
   }
-  const polling = Array.isArray(target.operation['x-speakeasy-polling']) ? target.operation['x-speakeasy-polling'].filter(isObject)[0] : undefined;
+  const [polling, ...others] = Array.isArray(target.operation['x-speakeasy-polling']) ? target.operation['x-speakeasy-polling'].filter(isObject) : [];
   if (polling === undefined) return draft;
+  const about = `x-speakeasy-polling of '${target.model.name}'`;
+  if (others.length > 0) notes.push(`${about}: the job waits for ${String(polling.name ?? 'the first entry')}; ${others.map((o) => String(o.name)).join(', ')} ha${others.length > 1 ? 've' : 's'} no equivalent (a submit operation has one async block)`);
+  if (polling.delaySeconds !== undefined) notes.push(`${about}: delaySeconds has no equivalent: the first poll comes right after the submit`);
   const done = criteriaPath(polling.successCriteria);
-  if (typeof done !== 'string') return `x-speakeasy-polling of '${target.model.name}': successCriteria ${done.problem}`;
+  if (typeof done !== 'string') return `${about}: successCriteria ${done.problem}`;
   draft.done = done;
   if (polling.failureCriteria !== undefined) {
     const failed = criteriaPath(polling.failureCriteria);
-    if (typeof failed !== 'string') return `x-speakeasy-polling of '${target.model.name}': failureCriteria ${failed.problem}`;
+    if (typeof failed !== 'string') return `${about}: failureCriteria ${failed.problem}`;
     draft.failed = failed;
   }
   if (typeof polling.intervalSeconds === 'number' && polling.intervalSeconds > 0) {

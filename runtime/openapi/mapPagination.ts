@@ -36,7 +36,8 @@ const PATH_KEYS = ['items', 'nextCursor', 'next', 'hasMore', 'total'] as const;
 
 /** The pagination of `operation`, or undefined when it declares none or one that cannot be written (reported). */
 export function mapPagination(operation: Raw, parameters: ParameterModel[], ctx: ParameterContext): PaginationModel | undefined {
-  const hint = readHint(operation);
+  const notes: string[] = [];
+  const hint = readHint(operation, notes);
   if (hint === undefined) return undefined;
   const { source, draft } = hint;
   if (typeof draft === 'string') {
@@ -63,6 +64,7 @@ export function mapPagination(operation: Raw, parameters: ParameterModel[], ctx:
     ctx.report.notExpressible(ctx.subject, `${source}: ${problems.join('; ')}; the operation is imported without pagination: add \`pagination: ${JSON.stringify(withPlaceholders(draft))}\` once completed`);
     return undefined;
   }
+  for (const note of notes) ctx.report.note(ctx.subject, `${source}: ${note}`);
   return written(draft as PaginationModel);
 }
 
@@ -72,9 +74,10 @@ function written(pagination: PaginationModel): PaginationModel {
   return Object.fromEntries(keys.filter((k) => pagination[k] !== undefined).map((k) => [k, pagination[k]])) as unknown as PaginationModel;
 }
 
-function readHint(operation: Raw): { source: string; draft: Draft | string } | undefined {
+/** The first hint of `operation`; what it says that pagination has no key for goes to `notes`. */
+function readHint(operation: Raw, notes: string[]): { source: string; draft: Draft | string } | undefined {
   if (isObject(operation['x-naftiko-pagination'])) return { source: 'x-naftiko-pagination', draft: fromNaftiko(operation['x-naftiko-pagination']) };
-  if (isObject(operation['x-speakeasy-pagination'])) return { source: 'x-speakeasy-pagination', draft: fromSpeakeasy(operation['x-speakeasy-pagination']) };
+  if (isObject(operation['x-speakeasy-pagination'])) return { source: 'x-speakeasy-pagination', draft: fromSpeakeasy(operation['x-speakeasy-pagination'], notes) };
   if (isObject(operation['x-pagination'])) return { source: 'x-pagination', draft: fromApimatic(operation['x-pagination']) };
   return undefined;
 }
@@ -96,9 +99,10 @@ function fromNaftiko(raw: Raw): Draft | string {
   return unknown.length > 0 ? `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}` : draft;
 }
 
-function fromSpeakeasy(raw: Raw): Draft | string {
+function fromSpeakeasy(raw: Raw, notes: string[]): Draft | string {
   const inputs = (Array.isArray(raw.inputs) ? raw.inputs : []).filter(isObject);
   const outputs = isObject(raw.outputs) ? raw.outputs : {};
+  if (outputs.numPages !== undefined) notes.push('outputs.numPages has no equivalent: the walk ends on a short or empty page, or after maxPages');
   if (inputs.some((i) => i.in === 'requestBody')) return 'its inputs are in the request body, where pagination cannot name them (it names input parameters)';
   const input = (role: string): string | undefined => {
     const found = inputs.find((i) => i.type === role);
