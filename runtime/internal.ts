@@ -11,7 +11,7 @@ export { DiagnosticSink } from './compile/diagnostics.js';
 export { compileTemplate, type TemplateScope } from './compile/template.js';
 export { compileValueCheck, type ValueCheck } from './compile/valueChecks.js';
 export { buildInputSchema, type SchemaInput } from './compile/inputSchema.js';
-export type { AuthPlan, BindPlan, CompiledPath, OperationPlan, ParameterPlan, SourceMap, SourceRef, Template } from './compile/plan.js';
+export type { AsyncPlan, AuthPlan, BindPlan, CompiledPath, OperationPlan, PaginationPlan, ParameterPlan, SourceMap, SourceRef, Template } from './compile/plan.js';
 export { renderTemplate, stringify } from './invoke/renderTemplate.js';
 export { coerce, preview } from './invoke/coerce.js';
 export type { SecretStore } from './invoke/secretStore.js';

@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRuntime, loadCapability, type Capability, type JsonSchema } from '../runtime/index.js';
 import { exportOpenApi } from '../runtime/openapi/index.js';
 import { capabilityInternals } from '../runtime/internal.js';
-import { fixture, importCapability } from './support/importCapability.js';
-import { startRecordingServer, type RecordedRequest, type RecordingServer } from './support/recordingServer.js';
+import { fixture, importCapability, type Imported } from './support/importCapability.js';
+import { startOAuthServer, type OAuthServer } from './support/oauthServer.js';
+import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
+import { wire } from './support/wire.js';
 
 const SHIPPED = ['vital-users.yaml', 'vital-insurance.yaml', 'vital-org-management.yaml', 'vitable-groups.yaml'];
 const folder = mkdtempSync(join(tmpdir(), 'naftiko-export-'));
@@ -66,13 +68,6 @@ function inputsFor(inputs: JsonSchema): Record<string, unknown> {
   return Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, sample(schema, name)]));
 }
 
-/** What must be equal between two requests: everything except connection details and the multipart boundary. */
-function wire(request: RecordedRequest) {
-  const { host: _host, connection: _connection, 'content-length': _length, ...headers } = request.headers;
-  const json = String(headers['content-type'] ?? '').startsWith('application/json');
-  return { method: request.method, url: request.url, headers, body: json ? JSON.parse(request.body) : request.body };
-}
-
 describe('export openapi on the shipped capabilities', () => {
   test.each(SHIPPED)('%s exports valid OpenAPI 3.1 with nothing left out', async (name) => {
     const { document, report } = exportOpenApi(await load(name));
@@ -97,16 +92,41 @@ describe('export openapi on the shipped capabilities', () => {
   });
 });
 
-describe('round trip: capability → export → import sends the same requests', () => {
+/** A compiled plan as plain data: JSONPaths and templates as written. */
+function plain(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  return JSON.parse(
+    JSON.stringify(value, (_key, v: unknown) => {
+      if (v !== null && typeof v === 'object' && 'evaluate' in v && 'expression' in v) return v.expression;
+      if (v !== null && typeof v === 'object' && 'raw' in v && 'parts' in v) return v.raw;
+      return v;
+    }),
+  );
+}
+
+/** What each operation declares about pages and jobs, as the runtime compiled it (defaults filled in). */
+function behaviours(capability: Capability): Record<string, unknown> {
+  return Object.fromEntries(capabilityInternals(capability).plans.map((plan) => [plan.name, { pagination: plain(plan.pagination), async: plain(plan.async) }]));
+}
+
+/** Exports `original`, imports the document again as users would, and checks it loads without warnings. */
+async function roundTrip(original: Capability, label: string, secretEnv: string): Promise<Imported> {
+  const file = join(folder, `${label}.openapi.json`);
+  const { document } = exportOpenApi(original);
+  await expectValidOpenApi(document);
+  writeFileSync(file, JSON.stringify(document));
+  const imported = await importCapability(file, { namespace: original.operations[0].namespace, secretEnv });
+  expect(imported.diagnostics).toEqual([]);
+  expect(imported.capability.operations.map((o) => o.name)).toEqual(original.operations.map((o) => o.name));
+  return imported;
+}
+
+describe('round trip: capability → export → import sends the same requests and declares the same pages and jobs', () => {
   test.each(SHIPPED)('%s', async (name) => {
     const original = await load(name);
     const variable = Object.keys(capabilityInternals(original).binds[0].keys)[0];
-    const namespace = original.operations[0].namespace;
-    const file = join(folder, `${name}.openapi.json`);
-    writeFileSync(file, JSON.stringify(exportOpenApi(original).document));
-    const imported = await importCapability(file, { namespace, secretEnv: variable });
-    expect(imported.diagnostics).toEqual([]);
-    expect(imported.capability.operations.map((o) => o.name)).toEqual(original.operations.map((o) => o.name));
+    const imported = await roundTrip(original, name, variable);
+    expect(behaviours(imported.capability)).toEqual(behaviours(original));
 
     const env = { [variable]: 'round-trip-secret' };
     const before = createRuntime(original, { env, baseUri: server.url, retry: { limit: 0 } });
@@ -128,6 +148,93 @@ describe('round trip: capability → export → import sends the same requests',
       before.close();
       after.close();
     }
+  });
+});
+
+describe('pagination, jobs and OAuth2 client credentials in the exported document', () => {
+  test('vitable-groups: pagination as x-speakeasy-pagination and x-naftiko-pagination, the job as a 202 linked to its poll operation', async () => {
+    const paths = exportOpenApi(await load('vitable-groups.yaml')).document.paths as Record<string, Record<string, Record<string, unknown>>>;
+    const list = paths['/v1/groups'].get;
+    expect(list['x-speakeasy-pagination']).toEqual({
+      type: 'offsetLimit',
+      inputs: [
+        { name: 'page', in: 'parameters', type: 'page' },
+        { name: 'limit', in: 'parameters', type: 'limit' },
+      ],
+      outputs: { results: '$.data' },
+    });
+    expect(list['x-naftiko-pagination']).toEqual({ type: 'page', items: '$.data', limit: 'limit', page: 'page', total: '$.pagination.total', maxPages: 1000 });
+    const submit = paths['/v1/groups/{group_id}/members/sync'].post;
+    expect(Object.keys(submit.responses as object)).toEqual(['202']);
+    expect((submit.responses as Record<string, { links: unknown }>)['202'].links).toEqual({
+      'get-member-sync-request': {
+        operationId: 'get-member-sync-request',
+        parameters: { request_id: '$response.body#/data/request_id', group_id: '$request.path.group_id' },
+        description: 'Poll the job until it is done ($.data.completed_at)',
+      },
+    });
+    expect(submit['x-naftiko-async']).toEqual({
+      id: '$.data.request_id',
+      poll: { operation: 'get-member-sync-request', with: { request_id: '{{id}}' } },
+      done: '$.data.completed_at',
+      interval: 2000,
+      maxInterval: 30000,
+      backoff: 1.5,
+      timeout: 1800000,
+    });
+  });
+
+  describe('the rest of the vocabulary, against an authorization server', () => {
+    let oauth: OAuthServer;
+    beforeAll(async () => {
+      oauth = await startOAuthServer({ 'vault-app': 'vault-s3cret' });
+    });
+    afterAll(() => oauth.close());
+
+    test('OAuth2 as a clientCredentials flow, Link-header pagination, a job whose poll input no link can give: same declarations, same requests', async () => {
+      const original = await loadCapability(fixture('openapi/round-trip-behaviours.yaml'));
+      const { document, report } = exportOpenApi(original);
+      expect(document.components).toEqual({
+        securitySchemes: {
+          'vault-oauth2': {
+            type: 'oauth2',
+            flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: { 'secrets.read': '', 'exports.write': '' } } },
+            'x-naftiko-audience': 'https://vault.example.com',
+            'x-naftiko-client-authentication': 'body',
+          },
+        },
+      });
+      expect(document.security).toEqual([{ 'vault-oauth2': ['secrets.read', 'exports.write'] }]);
+      expect(report.map((e) => e.message)).toEqual(["the 202 response has no OpenAPI link to 'get-export': its input 'export_id' (archive-{{id}}) has no runtime expression; x-naftiko-async describes the job"]);
+
+      const imported = await roundTrip(original, 'round-trip-behaviours', 'VAULT');
+      expect(behaviours(imported.capability)).toEqual(behaviours(original));
+      const auth = (capability: Capability) => plain(capabilityInternals(capability).plans[0].auth);
+      expect(auth(imported.capability)).toEqual(auth(original));
+
+      const env = { VAULT_CLIENT_ID: 'vault-app', VAULT_CLIENT_SECRET: 'vault-s3cret' };
+      const calls: Array<[string, Record<string, unknown>]> = [
+        ['list-secrets', {}],
+        ['search-secrets', { query: 'db' }],
+        ['start-export', { vault: 'v1' }],
+        ['start-archive', { vault: 'v1' }],
+        ['get-export', { vault: 'v1', export_id: 'e1' }],
+      ];
+      const requests = [];
+      for (const capability of [original, imported.capability]) {
+        oauth.reset();
+        const runtime = createRuntime(capability, { env, baseUri: oauth.url, retry: { limit: 0 } });
+        try {
+          for (const [name, inputs] of calls) await runtime.invoke(name, inputs);
+        } finally {
+          runtime.close();
+        }
+        requests.push({ token: oauth.tokenRequests.map((r) => [r.url, r.headers.authorization, r.body]), api: oauth.apiRequests.map((r) => [r.method, r.url, r.headers.authorization, r.body, r.status]) });
+      }
+      expect(requests[0].token).toHaveLength(1);
+      expect(requests[0].api).toHaveLength(calls.length);
+      expect(requests[1]).toEqual(requests[0]);
+    });
   });
 });
 

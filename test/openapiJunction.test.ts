@@ -8,6 +8,7 @@ import { createRuntime, type Runtime } from '../runtime/index.js';
 import { failure } from './support/failure.js';
 import { fixture, importCapability, type Imported } from './support/importCapability.js';
 import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
+import { wire as sent } from './support/wire.js';
 
 interface WireCase {
   operation: string;
@@ -126,6 +127,41 @@ describe('the Junction Users OpenAPI imports into a capability that sends the co
     const error = await failure(runtime.invoke('get_teams_users_v2_user_get', { limit: 501 }));
     expect(error.message).toContain("parameter 'limit'");
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('--format ikanos: the beta5 output of the same import', () => {
+  let ikanos: Imported;
+  let ikanosRuntime: Runtime;
+
+  beforeAll(async () => {
+    ikanos = await importCapability(fixture('junction/openapi-users.json'), { namespace: 'users', secretEnv: 'VITAL_API_KEY', format: 'ikanos' });
+    ikanosRuntime = createRuntime(ikanos.capability, { env: { VITAL_API_KEY: API_KEY }, baseUri: server.url, retry: { limit: 0 } });
+  });
+  afterAll(() => ikanosRuntime.close());
+
+  /** The beta5 name (kebab-case) of a naftiko operation: the one with its method and path. */
+  function ikanosName(name: string): string {
+    const operation = users.capability.operations.find((o) => o.name === name)!;
+    return ikanos.capability.operations.find((o) => o.method === operation.method && o.path === operation.path)!.name;
+  }
+
+  test('loads without warnings, all 19 operations', () => {
+    expect(ikanos.result.document.ikanos).toBe('1.0.0-beta5');
+    expect(ikanos.diagnostics).toEqual([]);
+    expect(ikanos.capability.operations).toHaveLength(19);
+  });
+
+  test.each(table.cases.map((c) => [c.operation, c] as const))('%s sends exactly the request of the naftiko output', async (name, wire) => {
+    // Beta5 carries no constraints: give both the inputs the naftiko output accepts.
+    const inputs = CONSTRAINED[name]?.inputs ?? wire.inputs;
+    server.requests.length = 0;
+    await runtime.invoke(name, inputs);
+    await ikanosRuntime.invoke(ikanosName(name), inputs);
+    expect(server.requests).toHaveLength(2);
+    expect(sent(server.requests[1])).toEqual(sent(server.requests[0]));
+    server.requests.shift();
+    expectWire({ method: wire.method, path: CONSTRAINED[name]?.path ?? wire.path, body: CONSTRAINED[name]?.inputs.body ?? wire.body });
   });
 });
 

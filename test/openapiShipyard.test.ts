@@ -8,9 +8,52 @@ import { createRuntime, type Runtime } from '../runtime/index.js';
 import { fixture, importCapability, type Imported } from './support/importCapability.js';
 import { startOpenApiStandIn } from './support/openapiStandIn.js';
 import type { RecordingServer } from './support/recordingServer.js';
+import { wire as sent } from './support/wire.js';
 
 const REGISTRY = 'openapi/shipyard/naftiko-shipyard-maritime-registry-api.yaml';
 const DOCKYARD = 'openapi/shipyard/naftiko-shipyard-legacy-dockyard-api.yaml';
+
+const VOYAGE = { shipImo: 'IMO-9321483', departurePort: 'Oslo', arrivalPort: 'Singapore', departureDate: '2026-04-10T08:00:00Z', arrivalDate: '2026-05-02T14:00:00Z', crewIds: ['CREW-001'] };
+
+/**
+ * The `--format ikanos` output of the same document loads without warnings, and each call sends the
+ * request of the naftiko output and gets the same outputs.
+ */
+function sameAsIkanos(path: string, options: { namespace: string; secretEnv: string; env: Record<string, string> }, calls: Array<[string, Record<string, unknown>]>): void {
+  describe('the --format ikanos output', () => {
+    let standIn: RecordingServer;
+    let naftiko: Imported;
+    let ikanos: Imported;
+    const runtimes: Runtime[] = [];
+
+    beforeAll(async () => {
+      standIn = await startOpenApiStandIn(readFileSync(fixture(path), 'utf8'));
+      naftiko = await importCapability(fixture(path), options);
+      ikanos = await importCapability(fixture(path), { ...options, format: 'ikanos' });
+      for (const imported of [naftiko, ikanos]) runtimes.push(createRuntime(imported.capability, { env: options.env, baseUri: standIn.url, retry: { limit: 0 } }));
+    });
+    afterAll(async () => {
+      for (const runtime of runtimes) runtime.close();
+      await standIn.close();
+    });
+
+    test('loads without warnings, every operation', () => {
+      expect(ikanos.result.document.ikanos).toBe('1.0.0-beta5');
+      expect(ikanos.diagnostics).toEqual([]);
+      expect(ikanos.capability.operations.map((o) => `${o.method} ${o.path}`)).toEqual(naftiko.capability.operations.map((o) => `${o.method} ${o.path}`));
+    });
+
+    test.each(calls)('%s sends exactly the request of the naftiko output', async (name, inputs) => {
+      const operation = naftiko.capability.operations.find((o) => o.name === name)!;
+      const twin = ikanos.capability.operations.find((o) => o.method === operation.method && o.path === operation.path)!;
+      standIn.requests.length = 0;
+      const expected = await runtimes[0].invoke(name, inputs);
+      expect(await runtimes[1].invoke(twin.name, inputs)).toEqual(expected);
+      expect(standIn.requests).toHaveLength(2);
+      expect(sent(standIn.requests[1])).toEqual(sent(standIn.requests[0]));
+    });
+  });
+}
 
 describe('Maritime Registry', () => {
   let standIn: RecordingServer;
@@ -49,7 +92,7 @@ describe('Maritime Registry', () => {
   });
 
   test('create-voyage sends the checked JSON body and gets the created voyage', async () => {
-    const body = { shipImo: 'IMO-9321483', departurePort: 'Oslo', arrivalPort: 'Singapore', departureDate: '2026-04-10T08:00:00Z', arrivalDate: '2026-05-02T14:00:00Z', crewIds: ['CREW-001'] };
+    const body = VOYAGE;
     const { result } = (await runtime.invoke('create-voyage', { body })) as { result: Record<string, unknown> };
     expect(result).toMatchObject({ voyageId: 'VOY-2026-042', shipImo: 'IMO-9321483', departurePort: 'Oslo', status: 'planned' });
     const { crewIds: _omitted, ...incomplete } = body;
@@ -71,6 +114,15 @@ describe('Maritime Registry', () => {
     await expect(runtime.invoke('list-ships', { status: 'sunk' })).rejects.toMatchObject({ code: 'INPUT_INVALID' });
     expect(standIn.requests).toHaveLength(0);
   });
+  sameAsIkanos(REGISTRY, { namespace: 'registry', secretEnv: 'REGISTRY_TOKEN', env: { REGISTRY_TOKEN: 'reg-token' } }, [
+    ['list-ships', { status: 'active', 'Registry-Version': '2024-01-01' }],
+    ['get-ship', { imo_number: 'IMO-9456781' }],
+    ['refresh-crew', { imo_number: 'IMO-9876543' }],
+    ['create-voyage', { body: VOYAGE }],
+    ['get-voyage', { voyageId: 'VOY-2026-042' }],
+    ['list-crew', {}],
+    ['list-cargo', {}],
+  ]);
 });
 
 describe('Legacy Dockyard (XML)', () => {
@@ -110,4 +162,10 @@ describe('Legacy Dockyard (XML)', () => {
     const { result } = (await runtime.invoke('list-personnel', {})) as { result: { personnel: { employee: unknown[] } } };
     expect(result.personnel.employee).toHaveLength(2);
   });
+
+  sameAsIkanos(DOCKYARD, { namespace: 'legacy', secretEnv: 'DOCKYARD_API_KEY', env: { DOCKYARD_API_KEY: 'dock-key' } }, [
+    ['list-vessels', { status: 'laid_up' }],
+    ['get-vessel', { vesselCode: 'LEGACY-4012' }],
+    ['list-personnel', {}],
+  ]);
 });

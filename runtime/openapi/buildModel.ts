@@ -8,7 +8,7 @@ import { suggest } from '../util/suggest.js';
 import type { ApiModel, OperationModel, ResourceModel } from './model.js';
 import { deref, isObject, objectAt, stringAt, type Raw } from './document.js';
 import { kebab, operationNameFromPath, resourceNameFromPath, UniqueNames } from './naming.js';
-import { mapAsync } from './mapAsync.js';
+import { mapAsync, type AsyncContext, type ImportedOperation } from './mapAsync.js';
 import { mapPagination } from './mapPagination.js';
 import { mapParameters, type ParameterContext } from './mapParameters.js';
 import { mapRequestBody } from './mapRequestBody.js';
@@ -53,10 +53,10 @@ export function buildModel(source: OpenApiDocument, options: ModelOptions, repor
   }
   const schemas = new SchemaConverter(document, source.version === '3.1' ? '3.1' : '3.0');
   const candidates = select(name(collect(document, report)), options);
-  const security = mapSecurity(document, { namespace, ...(options.secretEnv ? { secretEnv: options.secretEnv } : {}) }, report);
   const [baseUri, ...otherServers] = serverUrls(document, source.location, namespace, report);
+  const security = mapSecurity(document, { namespace, baseUri: baseUri ?? '', ...(options.secretEnv ? { secretEnv: options.secretEnv } : {}) }, report);
 
-  const byOperationId = new Map(candidates.filter((c) => typeof c.operation.operationId === 'string').map((c) => [c.operation.operationId as string, c.name]));
+  const imported: Array<ImportedOperation & { candidate: Candidate; subject: string }> = [];
   const resources = new Map<string, ResourceModel>();
   const resourceNames = new UniqueNames();
   for (const candidate of candidates) {
@@ -78,11 +78,10 @@ export function buildModel(source: OpenApiDocument, options: ModelOptions, repor
     const description = [operation.deprecated === true ? 'Deprecated.' : '', stringAt(operation, 'description')?.trim() || summary || ''].filter((s) => s !== '').join(' ');
     if (summary) model.label = summary;
     if (description !== '') model.description = description;
-    const pagination = mapPagination(operation, model.parameters, subject, report);
+    const pagination = mapPagination(operation, model.parameters, ctx);
     if (pagination) model.pagination = pagination;
-    const job = mapAsync(document, operation, (link) => linkTarget(link, byOperationId, candidates), subject, report);
-    if (job) model.async = job;
     checkOperation(operation, item, security.key, subject, report);
+    imported.push({ model, operation, candidate, subject });
 
     let resource = resources.get(path);
     if (!resource) {
@@ -92,6 +91,17 @@ export function buildModel(source: OpenApiDocument, options: ModelOptions, repor
       resources.set(path, resource);
     }
     resource.operations.push(model);
+  }
+  // A job is polled by another operation of the document: every operation is modelled first.
+  const jobs: AsyncContext = {
+    document,
+    report,
+    linked: (link) => linkTarget(link, imported),
+    named: (name) => imported.find((i) => i.model.name === name),
+  };
+  for (const submit of imported) {
+    const job = mapAsync(submit, submit.subject, jobs);
+    if (job) submit.model.async = job;
   }
   if (isObject(document.webhooks) && Object.keys(document.webhooks).length > 0) {
     report.notExpressible('webhooks', `${Object.keys(document.webhooks).join(', ')}: webhooks are requests the API sends, not operations a capability calls`);
@@ -170,14 +180,14 @@ function serverUrls(document: Raw, location: string, namespace: string, report: 
   return resolved;
 }
 
-function linkTarget(link: Raw, byOperationId: Map<string, string>, candidates: Candidate[]): string | undefined {
-  if (typeof link.operationId === 'string') return byOperationId.get(link.operationId);
+function linkTarget<T extends { candidate: Candidate }>(link: Raw, imported: T[]): T | undefined {
+  if (typeof link.operationId === 'string') return imported.find((i) => i.candidate.operation.operationId === link.operationId);
   if (typeof link.operationRef !== 'string') return undefined;
   // `#/paths/~1groups~1{id}/get`: the path and method of an operation of this document.
   const match = /^#\/paths\/([^/]+)\/([a-z]+)$/.exec(link.operationRef);
   if (!match) return undefined;
   const path = unescapeToken(decodeURIComponent(match[1]));
-  return candidates.find((c) => c.path === path && c.method === match[2])?.name;
+  return imported.find((i) => i.candidate.path === path && i.candidate.method === match[2]);
 }
 
 /** Reports what an operation declares that the namespace-wide choices cannot honour. */

@@ -50,6 +50,18 @@ export function deref(document: unknown, value: unknown): Raw | undefined {
 
 /** A JSON pointer into a response body as a JSONPath: `/data/request_id` → `$.data.request_id`. */
 export function pointerToJsonPath(pointer: string): string {
-  const tokens = pointer.split('/').filter((t) => t !== '').map((t) => unescapeToken(decodeURIComponent(t)));
-  return `$${tokens.map((t) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(t) ? `.${t}` : `[${JSON.stringify(t)}]`)).join('')}`;
+  return keysToJsonPath(pointerTokens(pointer));
+}
+
+/** The member names of a JSON pointer: `/data/a~1b` → `['data', 'a/b']`. */
+export function pointerTokens(pointer: string): string[] {
+  return pointer
+    .split('/')
+    .filter((t) => t !== '')
+    .map((t) => unescapeToken(decodeURIComponent(t)));
+}
+
+/** Member names as a JSONPath (RFC 9535, usable as a singular query in a filter): `['data', 'a b']` → `$.data["a b"]`. */
+export function keysToJsonPath(keys: string[]): string {
+  return `$${keys.map((t) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(t) ? `.${t}` : `[${JSON.stringify(t)}]`)).join('')}`;
 }

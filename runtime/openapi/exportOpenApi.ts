@@ -9,6 +9,8 @@ import { capabilityInternals, type AuthPlan, type OperationPlan, type ParameterP
 import { compileExposes } from '../orchestration/compileExposes.js';
 import type { RestExposeSpec } from '../orchestration/types.js';
 import { isObject, type Raw } from './document.js';
+import { asyncExtension, asyncLinks, type PollTarget } from './exportAsync.js';
+import { paginationExtensions } from './exportPagination.js';
 import { BODY_PARAMETERS_EXTENSION } from './mapRequestBody.js';
 import { UniqueNames } from './naming.js';
 import { Report, type ReportEntry } from './report.js';
@@ -46,13 +48,14 @@ export function exportOpenApi(capability: Capability, options: ExportOptions = {
   const several = namespaces.length > 1;
   const schemes: Raw = {};
   const security = new Map(namespaces.map((ns) => [ns, securityOf(plans.find((p) => p.namespace === ns)!, ns, schemes, report)]));
-  const operationIds = new UniqueNames('_');
+  const unique = new UniqueNames('_');
+  const operationIds = new Map(plans.map((p) => [p.id, unique.take(p.name)]));
   const paths: Raw = {};
 
   for (const plan of plans) {
     const subject = `operation '${plan.id}'`;
     const path = pathOf(plan, subject, report);
-    const operation: Raw = { operationId: operationIds.take(plan.name) };
+    const operation: Raw = { operationId: operationIds.get(plan.id)! };
     if (plan.label) operation.summary = plan.label;
     if (plan.description) operation.description = plan.description;
     if (several) operation.tags = [plan.namespace];
@@ -60,7 +63,12 @@ export function exportOpenApi(capability: Capability, options: ExportOptions = {
     if (parameters.length > 0) operation.parameters = parameters;
     const requestBody = requestBodyOf(plan, mediaType, subject, report);
     if (requestBody) operation.requestBody = requestBody;
-    operation.responses = responsesOf(plan);
+    // The loader resolved every job's poll operation among the plans.
+    const job = plan.async;
+    const poll: PollTarget | undefined = job && { plan: plans.find((p) => p.id === job.pollOperation)!, operationId: operationIds.get(job.pollOperation)! };
+    operation.responses = responsesOf(plan, job && poll ? asyncLinks(plan, job, poll, subject, report) : undefined);
+    if (plan.pagination) Object.assign(operation, paginationExtensions(plan.pagination));
+    if (job && poll) operation['x-naftiko-async'] = asyncExtension(job, poll);
     const requirement = security.get(plan.namespace);
     if (several) {
       operation.servers = [{ url: serverUrl(plan.baseUri) }];
@@ -194,11 +202,14 @@ function fieldSchema(template: Template): JsonSchema {
   return { type: 'string' };
 }
 
-function responsesOf(plan: OperationPlan): Raw {
+/** 200 with the output's media type; for a job, 202 with the link to its poll operation (when there is one). */
+function responsesOf(plan: OperationPlan, links: Raw | undefined): Raw {
   const mediaType = MEDIA_TYPES[plan.outputFormat] ?? 'application/octet-stream';
   const whole = plan.outputs.length === 1 && ['$', '$.'].includes(plan.outputs[0].path.expression) ? plan.outputs[0] : undefined;
   const schema: JsonSchema = whole?.type ? { type: whole.type } : {};
-  return { '200': { description: 'Success', content: { [mediaType]: { schema } } } };
+  const content = { [mediaType]: { schema } };
+  if (!plan.async) return { '200': { description: 'Success', content } };
+  return { '202': { description: 'Accepted: the job runs in the background', content, ...(links ? { links } : {}) } };
 }
 
 function serverUrl(baseUri: Template): string {
@@ -226,6 +237,17 @@ function securityOf(plan: OperationPlan, namespace: string, schemes: Raw, report
     case 'basic':
     case 'digest':
       return { [add(`${namespace}-${auth.type}`, { type: 'http', scheme: auth.type })]: [] };
+    case 'oauth2': {
+      if (auth.tokenEndpoint.parts.some((p) => p.kind !== 'text')) {
+        report.notExpressible(`namespace '${namespace}'`, `the OAuth2 token endpoint ${auth.tokenEndpoint.raw} is a template; a token URL is a URL: the scheme is left out`);
+        return undefined;
+      }
+      const scheme: Raw = { type: 'oauth2', flows: { clientCredentials: { tokenUrl: auth.tokenEndpoint.raw, scopes: Object.fromEntries(auth.scopes.map((s) => [s, ''])) } } };
+      // OpenAPI has no field for either; the import reads them back.
+      if (auth.audience !== undefined) scheme['x-naftiko-audience'] = auth.audience;
+      if (auth.clientAuthentication === 'body') scheme['x-naftiko-client-authentication'] = 'body';
+      return { [add(`${namespace}-oauth2`, scheme)]: auth.scopes };
+    }
     case 'headers': {
       const requirement: Raw = {};
       for (const header of auth.headers) {

@@ -1,7 +1,7 @@
 /** The success response of an OpenAPI operation → the output format and type of the whole response. */
 import type { RawFormat } from '../types.js';
 import type { OutputModel } from './model.js';
-import { deref, objectAt } from './document.js';
+import { deref, objectAt, type Raw } from './document.js';
 import type { ParameterContext } from './mapParameters.js';
 
 /** Media types → formats the runtime converts to a JSON tree, tried in this order. */
@@ -17,12 +17,24 @@ const FORMATS: Array<[RegExp, RawFormat]> = [
   [/^(application\/(octet-stream|pdf|zip)|image\/|audio\/|video\/)/, 'binary'],
 ];
 
-/** The output of the first 2xx response (then `2XX`, then `default`), typed from its schema. */
-export function mapResponse(operation: { responses?: unknown }, ctx: ParameterContext): OutputModel {
+/** The success response of an operation: the first 2xx with content (then any 2xx, `2XX`, `default`). */
+export function successResponse(operation: { responses?: unknown }, document: Raw): { code: string; content: Raw } {
   const responses = objectAt(operation, 'responses');
   const codes = Object.keys(responses).filter((c) => /^2\d\d$/.test(c)).sort();
-  const code = codes.find((c) => Object.keys(objectAt(deref(ctx.document, responses[c]), 'content')).length > 0) ?? codes[0] ?? (responses['2XX'] ? '2XX' : 'default');
-  const content = objectAt(deref(ctx.document, responses[code]), 'content');
+  const code = codes.find((c) => Object.keys(objectAt(deref(document, responses[c]), 'content')).length > 0) ?? codes[0] ?? (responses['2XX'] ? '2XX' : 'default');
+  return { code, content: objectAt(deref(document, responses[code]), 'content') };
+}
+
+/** The JSON schema of the success response, when it is JSON and has one. */
+export function successJsonSchema(operation: { responses?: unknown }, document: Raw): unknown {
+  const { content } = successResponse(operation, document);
+  const mediaType = Object.keys(content).find((t) => FORMATS[0][0].test(t.toLowerCase()));
+  return mediaType === undefined ? undefined : objectAt(content, mediaType).schema;
+}
+
+/** The output of the success response, typed from its schema. */
+export function mapResponse(operation: { responses?: unknown }, ctx: ParameterContext): OutputModel {
+  const { code, content } = successResponse(operation, ctx.document);
   const types = Object.keys(content);
   for (const [pattern, format] of FORMATS) {
     const mediaType = types.find((t) => pattern.test(t.toLowerCase()));

@@ -4,18 +4,22 @@
  *
  * `security` lists alternatives; the first one the runtime can send is used, the others are noted.
  * Schemes required together become one `headers` authentication when they all travel in headers.
- * OAuth2 client credentials map to the issue-9 vocabulary in exactly this place.
+ * OAuth2 client credentials become the runtime's `oauth2` authentication (it fetches and renews
+ * tokens); other OAuth2 flows and OpenID Connect need a user, so their access token is read from the
+ * environment and sent as a bearer token.
  */
-import type { AuthModel } from './model.js';
+import type { AuthModel, OAuth2ClientCredentials } from './model.js';
 import { deref, isObject, objectAt, type Raw } from './document.js';
 import { envName } from './naming.js';
 import type { Report } from './report.js';
 
-/** What the importer knows when it names secrets. */
-export interface SecretNaming {
+/** What the importer knows when it maps schemes: how to name secrets, where the API is. */
+export interface SecurityOptions {
   namespace: string;
   /** `--secret-env`: the variable of a one-secret authentication, the prefix of several. */
   secretEnv?: string;
+  /** The base URI, against which a relative OAuth2 token URL resolves. */
+  baseUri: string;
 }
 
 /** The chosen authentication and the requirement it came from (a key to compare operations with). */
@@ -29,7 +33,7 @@ type HeaderScheme = { name: string; prefix: string; suffix: string };
 type Mapped = { auth: AuthModel } | { reason: string };
 
 /** Chooses the authentication of the whole API from the document's (or, without one, the most common operation) `security`. */
-export function mapSecurity(document: Raw, naming: SecretNaming, report: Report): SecurityChoice {
+export function mapSecurity(document: Raw, options: SecurityOptions, report: Report): SecurityChoice {
   const requirements = documentSecurity(document);
   const schemes = objectAt(document.components, 'securitySchemes');
   let choice: SecurityChoice | undefined;
@@ -37,7 +41,7 @@ export function mapSecurity(document: Raw, naming: SecretNaming, report: Report)
     const names = Object.keys(requirement).sort();
     if (names.length === 0) continue;
     const subject = `security requirement ${names.map((n) => `'${n}'`).join(' + ')}`;
-    const mapped = mapRequirement(requirement, schemes, document, naming, report, subject, choice === undefined);
+    const mapped = mapRequirement(requirement, schemes, document, options, report, subject, choice === undefined);
     if ('reason' in mapped) report.notExpressible(subject, mapped.reason);
     else if (choice === undefined) choice = { auth: mapped.auth, key: names.join('+') };
     else report.note(subject, `an alternative the API also accepts; the capability authenticates with '${choice.key}'`);
@@ -66,7 +70,7 @@ function documentSecurity(document: Raw): Raw[] {
   return [...counts.values()].sort((a, b) => b.count - a.count)[0]?.requirements ?? [];
 }
 
-function mapRequirement(requirement: Raw, schemes: Raw, document: Raw, naming: SecretNaming, report: Report, subject: string, chosen: boolean): Mapped {
+function mapRequirement(requirement: Raw, schemes: Raw, document: Raw, options: SecurityOptions, report: Report, subject: string, chosen: boolean): Mapped {
   const names = Object.keys(requirement).sort();
   const resolved: Array<[string, Raw]> = [];
   for (const name of names) {
@@ -76,7 +80,7 @@ function mapRequirement(requirement: Raw, schemes: Raw, document: Raw, naming: S
   }
   if (resolved.length === 1) {
     const [name, scheme] = resolved[0];
-    return mapScheme(name, scheme, requirement[name], naming, chosen ? report : undefined);
+    return mapScheme(name, scheme, requirement[name], options, chosen ? report : undefined);
   }
   const headers: HeaderScheme[] = [];
   for (const [name, scheme] of resolved) {
@@ -84,14 +88,14 @@ function mapRequirement(requirement: Raw, schemes: Raw, document: Raw, naming: S
     if (!header) return { reason: `scheme '${name}' (${describeScheme(scheme)}) cannot be sent together with others: only header schemes combine` };
     headers.push({ ...header, suffix: envName(name) });
   }
-  const prefix = naming.secretEnv ?? envName(naming.namespace);
+  const prefix = options.secretEnv ?? envName(options.namespace);
   if (chosen) report.note(subject, `sent as headers ${headers.map((h) => h.name).join(', ')}`);
   return { auth: { type: 'headers', headers: headers.map((h) => ({ name: h.name, prefix: h.prefix, variable: `${prefix}_${h.suffix}` })) } };
 }
 
-function mapScheme(name: string, scheme: Raw, scopes: unknown, naming: SecretNaming, report: Report | undefined): Mapped {
-  const single = (suffix: string): string => naming.secretEnv ?? `${envName(naming.namespace)}_${suffix}`;
-  const several = (suffix: string): string => `${naming.secretEnv ?? envName(naming.namespace)}_${suffix}`;
+function mapScheme(name: string, scheme: Raw, scopes: unknown, options: SecurityOptions, report: Report | undefined): Mapped {
+  const single = (suffix: string): string => options.secretEnv ?? `${envName(options.namespace)}_${suffix}`;
+  const several = (suffix: string): string => `${options.secretEnv ?? envName(options.namespace)}_${suffix}`;
   const subject = `security scheme '${name}'`;
   const type = String(scheme.type ?? '');
   if (type === 'apiKey') {
@@ -113,17 +117,21 @@ function mapScheme(name: string, scheme: Raw, scopes: unknown, naming: SecretNam
     const clientCredentials = objectAt(flows, 'clientCredentials');
     if (typeof clientCredentials.tokenUrl === 'string') {
       const granted = Array.isArray(scopes) && scopes.length > 0 ? scopes.map(String) : Object.keys(objectAt(clientCredentials, 'scopes'));
-      return {
-        auth: {
-          type: 'oauth2',
-          flow: 'clientCredentials',
-          tokenEndpoint: clientCredentials.tokenUrl,
-          scopes: granted,
-          clientIdVariable: several('CLIENT_ID'),
-          clientSecretVariable: several('CLIENT_SECRET'),
-          tokenVariable: single('TOKEN'),
-        },
+      const auth: OAuth2ClientCredentials = {
+        type: 'oauth2',
+        flow: 'clientCredentials',
+        tokenEndpoint: tokenEndpoint(clientCredentials.tokenUrl, options.baseUri),
+        scopes: granted,
+        clientIdVariable: several('CLIENT_ID'),
+        clientSecretVariable: several('CLIENT_SECRET'),
+        tokenVariable: single('TOKEN'),
       };
+      // Neither has an OpenAPI field; `export openapi` writes them as extensions of the scheme.
+      if (typeof scheme['x-naftiko-audience'] === 'string') auth.audience = scheme['x-naftiko-audience'];
+      if (scheme['x-naftiko-client-authentication'] === 'body') auth.clientAuthentication = 'body';
+      const others = Object.keys(flows).filter((f) => f !== 'clientCredentials');
+      if (others.length > 0) report?.note(subject, `OAuth2 flow${others.length > 1 ? 's' : ''} ${others.join(', ')} need${others.length > 1 ? '' : 's'} a user; the capability uses clientCredentials`);
+      return { auth };
     }
     const token = single('TOKEN');
     report?.notExpressible(subject, `OAuth2 flow ${Object.keys(flows).join(', ') || '(none)'} is not run by the runtime: the access token is read from ${token} and sent as a bearer token`);
@@ -135,6 +143,17 @@ function mapScheme(name: string, scheme: Raw, scopes: unknown, naming: SecretNam
     return { auth: { type: 'bearer', variable: token } };
   }
   return { reason: `security scheme type '${type}' is not expressible` };
+}
+
+/**
+ * The token URL as the runtime reads it: absolute, or a path below the base URI. OpenAPI resolves a
+ * relative one against the server URL; kept a path on the API's origin, it follows `--base-uri`.
+ */
+function tokenEndpoint(tokenUrl: string, baseUri: string): string {
+  if (/^https?:\/\//i.test(tokenUrl) || tokenUrl.startsWith('/')) return tokenUrl;
+  if (!/^https?:\/\//i.test(baseUri)) return `/${tokenUrl.replace(/^(\.\/)+/, '')}`;
+  const resolved = new URL(tokenUrl, `${baseUri}/`);
+  return resolved.origin === new URL(baseUri).origin ? `${resolved.pathname}${resolved.search}` : resolved.href;
 }
 
 /** The header a scheme travels in, when it travels in one. */

@@ -5,25 +5,6 @@
  */
 import type { JsonSchema, RawFormat, ValueType } from '../types.js';
 
-/**
- * Capability vocabulary the runtime does not accept yet (unknown keys are warnings, and an imported
- * file must validate without warnings). The importer maps OpenAPI to each of these in one place
- * (`mapPagination.ts`, `mapAsync.ts`, `mapSecurity.ts`) and keeps the result in the model; the writers
- * emit it only when its switch is on, and otherwise the report lists it as "not expressible yet".
- * Turn a switch on once the runtime loads that vocabulary (issue 9).
- */
-export const RUNTIME_VOCABULARY: Readonly<{ pagination: boolean; async: boolean; oauth2ClientCredentials: boolean }> = Object.freeze({
-  /** `pagination:` on an operation. */
-  pagination: false,
-  /** `async:` on an operation. */
-  async: false,
-  /** `authentication: {type: oauth2, flow: clientCredentials, …}` on a consumed API. */
-  oauth2ClientCredentials: false,
-});
-
-/** Which of the switches above a writer honours (tests turn them on to check the mapping). */
-export type Vocabulary = typeof RUNTIME_VOCABULARY;
-
 /** One API, ready to be written as one consumed namespace. */
 export interface ApiModel {
   /** `info.title` of the document. */
@@ -49,15 +30,19 @@ export type AuthModel =
   | { type: 'headers'; headers: Array<{ name: string; prefix: string; variable: string }> }
   | OAuth2ClientCredentials;
 
-/** OAuth2 client credentials (issue 9 vocabulary); written as `bearer` with a token variable until the runtime accepts it. */
+/** OAuth2 client credentials: the runtime fetches and renews the token itself. */
 export interface OAuth2ClientCredentials {
   type: 'oauth2';
   flow: 'clientCredentials';
+  /** An http(s) URL, or a path below the base URI (`/oauth/token`). */
   tokenEndpoint: string;
   scopes: string[];
+  audience?: string;
+  /** How the client authenticates to the token endpoint, when not HTTP Basic (the default). */
+  clientAuthentication?: 'body';
   clientIdVariable: string;
   clientSecretVariable: string;
-  /** The bearer token variable used while the runtime cannot fetch tokens itself. */
+  /** The access token variable of the ikanos output: beta5 has no client credentials, only a bearer token. */
   tokenVariable: string;
 }
 
@@ -122,21 +107,30 @@ export interface OutputModel {
   type?: ValueType;
 }
 
-/** The `pagination:` vocabulary of issue 9. */
+/** An operation's `pagination:` as the runtime reads it: JSONPaths into the response, names of inputs. */
 export interface PaginationModel {
   type: 'offset' | 'page' | 'cursor' | 'link';
-  items?: string;
+  items: string;
   limit?: string;
   offset?: string;
   page?: string;
   cursor?: string;
   nextCursor?: string;
+  /** `link`: the next page's URL in the body, instead of the `Link` header. */
+  next?: string;
   hasMore?: string;
   total?: string;
+  maxPages?: number;
 }
 
-/** The `async:` vocabulary of issue 9 (`done` has no OpenAPI source and is left to the author). */
+/** An operation's `async:` as the runtime reads it; the poll operation is named as in the capability. */
 export interface AsyncModel {
   id: string;
-  poll: { operation: string; with: Record<string, string> };
+  poll: { operation: string; with?: Record<string, string> };
+  done: string;
+  failed?: string;
+  interval?: number;
+  maxInterval?: number;
+  backoff?: number;
+  timeout?: number;
 }

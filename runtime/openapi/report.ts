@@ -7,8 +7,6 @@
 export type ReportKind =
   /** The capability format cannot say it; the file does something close, or nothing. */
   | 'not-expressible'
-  /** The runtime will accept it once issue 9 lands (see `RUNTIME_VOCABULARY`). */
-  | 'not-expressible-yet'
   /** Worth knowing, nothing is lost (a choice made among alternatives). */
   | 'note';
 
@@ -27,10 +25,6 @@ export class Report {
     this.entries.push({ kind: 'not-expressible', subject, message });
   }
 
-  notExpressibleYet(subject: string, message: string): void {
-    this.entries.push({ kind: 'not-expressible-yet', subject, message });
-  }
-
   note(subject: string, message: string): void {
     this.entries.push({ kind: 'note', subject, message });
   }
@@ -38,7 +32,6 @@ export class Report {
 
 const LABELS: Record<ReportKind, string> = {
   'not-expressible': 'not expressible',
-  'not-expressible-yet': 'not expressible yet',
   note: 'note',
 };
 

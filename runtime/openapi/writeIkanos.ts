@@ -3,7 +3,7 @@
  * parameters keyed by name). Beta5 input parameters carry only `in` and `value`, names are kebab-case
  * and some formats, methods and authentications do not exist there: each loss is reported.
  */
-import type { ApiModel, AuthModel, OperationModel, Vocabulary } from './model.js';
+import type { ApiModel, AuthModel, OperationModel } from './model.js';
 import type { Raw } from './document.js';
 import { kebab, UniqueNames } from './naming.js';
 import type { Report } from './report.js';
@@ -17,12 +17,12 @@ const PARAMETER_NAME = /^[a-zA-Z0-9-_*]+$/;
 const BASE_URI = /^https?:\/\/[^/]+(\/[^{]*)?$/;
 
 /** Builds the beta5 document of `model`; what beta5 cannot say goes to `report`. */
-export function writeIkanos(model: ApiModel, vocabulary: Vocabulary, report: Report): Raw {
+export function writeIkanos(model: ApiModel, report: Report): Raw {
   report.notExpressible('ikanos 1.0.0-beta5', 'input parameters carry only `in` and `value`: types, required, enums, patterns, defaults, descriptions and JSON Schemas are left out');
   const namespace = kebab(model.namespace) || 'api';
   if (!BASE_URI.test(model.baseUri)) report.notExpressible('ikanos 1.0.0-beta5', `baseUri '${model.baseUri}' does not match beta5's pattern ^https?://host(/path)`);
   const consumes: Raw = { namespace, type: 'http', description: apiDescription(model), baseUri: model.baseUri };
-  const auth = model.auth ? authentication(model.auth, vocabulary, report) : undefined;
+  const auth = model.auth ? authentication(model.auth, report) : undefined;
   if (auth) consumes.authentication = auth;
   const resourceNames = new UniqueNames();
   const resources: Raw = {};
@@ -30,21 +30,21 @@ export function writeIkanos(model: ApiModel, vocabulary: Vocabulary, report: Rep
     const operationNames = new UniqueNames();
     const operations: Raw = {};
     for (const operation of resource.operations) {
-      const written = writeOperation(operation, vocabulary, report);
+      const written = writeOperation(operation, report);
       if (written) operations[operationNames.take(kebab(operation.name) || 'operation')] = written;
     }
     if (Object.keys(operations).length === 0) continue;
     resources[resourceNames.take(resource.name)] = { ...(resource.description ? { description: resource.description } : {}), path: resource.path, operations };
   }
   consumes.resources = resources;
-  const variables = secretVariables(model.auth, vocabulary);
+  const variables = secretVariables(model.auth, 'ikanos');
   const capability: Raw = {};
   if (variables.length > 0) capability.binds = [{ namespace: 'env', keys: Object.fromEntries(variables.map((v) => [v, v])) }];
   capability.consumes = [consumes];
   return { ikanos: IKANOS_VERSION, info: { display: model.title, description: model.description ?? model.title }, capability };
 }
 
-function authentication(auth: AuthModel, vocabulary: Vocabulary, report: Report): Raw | undefined {
+function authentication(auth: AuthModel, report: Report): Raw | undefined {
   const ref = (variable: string) => `{{${variable}}}`;
   switch (auth.type) {
     case 'apikey':
@@ -59,12 +59,12 @@ function authentication(auth: AuthModel, vocabulary: Vocabulary, report: Report)
       return undefined;
     case 'oauth2':
       // Beta5's oauth2 describes how an exposed server checks tokens, not how a client obtains them.
-      if (vocabulary.oauth2ClientCredentials) report.notExpressible('ikanos 1.0.0-beta5', 'OAuth2 client credentials do not exist in beta5; the token is read as a bearer token');
+      report.notExpressible('ikanos 1.0.0-beta5', `OAuth2 client credentials (${auth.tokenEndpoint}) do not exist in beta5: an access token is read from ${auth.tokenVariable} and sent as a bearer token`);
       return { type: 'bearer', token: ref(auth.tokenVariable) };
   }
 }
 
-function writeOperation(operation: OperationModel, vocabulary: Vocabulary, report: Report): Raw | undefined {
+function writeOperation(operation: OperationModel, report: Report): Raw | undefined {
   const subject = `ikanos 1.0.0-beta5: ${operation.method} ${operation.name}`;
   if (!METHODS.has(operation.method)) {
     report.notExpressible(subject, `method ${operation.method} does not exist in beta5; the operation is left out`);
@@ -88,8 +88,7 @@ function writeOperation(operation: OperationModel, vocabulary: Vocabulary, repor
   else report.notExpressible(subject, `output format ${operation.output.format} does not exist in beta5; json is assumed`);
   const type = operation.output.type === 'integer' ? 'number' : operation.output.type;
   if (type) written.outputParameters = { result: { type, value: '$' } };
-  if ((operation.pagination && vocabulary.pagination) || (operation.async && vocabulary.async)) {
-    report.notExpressible(subject, 'pagination and async do not exist in beta5; they are left out');
-  }
+  const missing = [operation.pagination ? 'pagination' : '', operation.async ? 'async' : ''].filter((k) => k !== '');
+  if (missing.length > 0) report.notExpressible(subject, `${missing.join(' and ')} do${missing.length > 1 ? '' : 'es'} not exist in beta5; left out (the naftiko format keeps ${missing.length > 1 ? 'them' : 'it'})`);
   return written;
 }

@@ -2,26 +2,26 @@
  * The API model → a `naftiko: 1.0.0-alpha2` capability (the array shape this runtime loads), as plain
  * data. Secrets are `{{VAR}}` references bound to the environment, never values.
  */
-import type { ApiModel, AuthModel, OperationModel, ParameterModel, TemplateBody, Vocabulary } from './model.js';
+import type { ApiModel, AuthModel, OperationModel, ParameterModel, TemplateBody } from './model.js';
 import type { Raw } from './document.js';
 
 export const NAFTIKO_VERSION = '1.0.0-alpha2';
 
-/** Builds the capability document of `model`; keys of `vocabulary` that are off are left out. */
-export function writeNaftiko(model: ApiModel, vocabulary: Vocabulary): Raw {
-  const variables = secretVariables(model.auth, vocabulary);
+/** Builds the capability document of `model`. */
+export function writeNaftiko(model: ApiModel): Raw {
+  const variables = secretVariables(model.auth);
   const consumes: Raw = {
     type: 'http',
     namespace: model.namespace,
     baseUri: model.baseUri,
     description: apiDescription(model),
   };
-  if (model.auth) consumes.authentication = authentication(model.auth, vocabulary);
+  if (model.auth) consumes.authentication = authentication(model.auth);
   consumes.resources = model.resources.map((resource) => ({
     name: resource.name,
     path: resource.path,
     ...(resource.description ? { description: resource.description } : {}),
-    operations: resource.operations.map((operation) => writeOperation(operation, vocabulary)),
+    operations: resource.operations.map(writeOperation),
   }));
   const info: Raw = { label: model.title };
   if (model.description) info.description = model.description;
@@ -37,8 +37,8 @@ export function apiDescription(model: ApiModel): string {
   return `${model.title}${model.version ? ` ${model.version}` : ''}, imported from OpenAPI.${others}`;
 }
 
-/** The environment variables an authentication reads, as written. */
-export function secretVariables(auth: AuthModel | undefined, vocabulary: Vocabulary): string[] {
+/** The environment variables an authentication reads, as written (beta5 reads an OAuth2 access token). */
+export function secretVariables(auth: AuthModel | undefined, format: 'naftiko' | 'ikanos' = 'naftiko'): string[] {
   switch (auth?.type) {
     case undefined:
       return [];
@@ -51,11 +51,11 @@ export function secretVariables(auth: AuthModel | undefined, vocabulary: Vocabul
     case 'headers':
       return auth.headers.map((h) => h.variable);
     case 'oauth2':
-      return vocabulary.oauth2ClientCredentials ? [auth.clientIdVariable, auth.clientSecretVariable] : [auth.tokenVariable];
+      return format === 'naftiko' ? [auth.clientIdVariable, auth.clientSecretVariable] : [auth.tokenVariable];
   }
 }
 
-function authentication(auth: AuthModel, vocabulary: Vocabulary): Raw {
+function authentication(auth: AuthModel): Raw {
   const ref = (variable: string) => `{{${variable}}}`;
   switch (auth.type) {
     case 'apikey':
@@ -68,7 +68,6 @@ function authentication(auth: AuthModel, vocabulary: Vocabulary): Raw {
     case 'headers':
       return { type: 'composite', headers: Object.fromEntries(auth.headers.map((h) => [h.name, `${h.prefix}${ref(h.variable)}`])) };
     case 'oauth2':
-      if (!vocabulary.oauth2ClientCredentials) return { type: 'bearer', token: ref(auth.tokenVariable) };
       return {
         type: 'oauth2',
         flow: 'clientCredentials',
@@ -76,11 +75,13 @@ function authentication(auth: AuthModel, vocabulary: Vocabulary): Raw {
         clientId: ref(auth.clientIdVariable),
         clientSecret: ref(auth.clientSecretVariable),
         ...(auth.scopes.length > 0 ? { scopes: auth.scopes } : {}),
+        ...(auth.audience !== undefined ? { audience: auth.audience } : {}),
+        ...(auth.clientAuthentication !== undefined ? { clientAuthentication: auth.clientAuthentication } : {}),
       };
   }
 }
 
-function writeOperation(operation: OperationModel, vocabulary: Vocabulary): Raw {
+function writeOperation(operation: OperationModel): Raw {
   const written: Raw = { name: operation.name };
   if (operation.label) written.label = operation.label;
   written.method = operation.method;
@@ -89,8 +90,8 @@ function writeOperation(operation: OperationModel, vocabulary: Vocabulary): Raw 
   if (operation.body) written.body = templateBody(operation.body);
   written.outputRawFormat = operation.output.format;
   if (operation.output.type) written.outputParameters = [{ name: 'result', type: operation.output.type, value: '$' }];
-  if (operation.pagination && vocabulary.pagination) written.pagination = operation.pagination;
-  if (operation.async && vocabulary.async) written.async = operation.async;
+  if (operation.pagination) written.pagination = operation.pagination;
+  if (operation.async) written.async = operation.async;
   return written;
 }
 
