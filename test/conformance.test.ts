@@ -2,16 +2,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRuntime, loadCapability, type Runtime } from '../runtime/index.js';
 import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
+import { expectUsersWire, type UsersWireCase } from './support/wire.js';
 
-interface WireCase {
-  operation: string;
-  inputs: Record<string, unknown>;
-  method: string;
-  path: string;
-  body: unknown;
-}
-
-const table = JSON.parse(readFileSync(new URL('fixtures/conformance/vital-users-wire.json', import.meta.url), 'utf8')) as { cases: WireCase[] };
+const table = JSON.parse(readFileSync(new URL('fixtures/conformance/vital-users-wire.json', import.meta.url), 'utf8')) as { cases: UsersWireCase[] };
 const API_KEY = 'conformance-key-7f3a';
 
 let server: RecordingServer;
@@ -39,16 +32,6 @@ describe('the 19 Users operations send exactly the conformance requests', () => 
     const outputs = await runtime.invoke(wire.operation, wire.inputs);
     expect(outputs).toEqual({ result: { echoed: true } });
     expect(server.requests).toHaveLength(1);
-    const [request] = server.requests;
-    expect(request.method).toBe(wire.method);
-    expect(request.url).toBe(wire.path);
-    expect(request.headers['x-vital-api-key']).toBe(API_KEY);
-    if (wire.body === null) {
-      expect(request.body).toBe('');
-      expect(request.headers['content-type']).toBeUndefined();
-    } else {
-      expect(request.headers['content-type']).toBe('application/json');
-      expect(JSON.parse(request.body)).toEqual(wire.body);
-    }
+    expectUsersWire(server.requests[0], wire, API_KEY);
   });
 });

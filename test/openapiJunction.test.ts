@@ -8,17 +8,9 @@ import { createRuntime, type Runtime } from '../runtime/index.js';
 import { failure } from './support/failure.js';
 import { fixture, importCapability, type Imported } from './support/importCapability.js';
 import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
-import { wire as sent } from './support/wire.js';
+import { expectUsersWire, wire as sent, type ExpectedWire, type UsersWireCase } from './support/wire.js';
 
-interface WireCase {
-  operation: string;
-  inputs: Record<string, unknown>;
-  method: string;
-  path: string;
-  body: unknown;
-}
-
-const table = JSON.parse(readFileSync(fixture('conformance/vital-users-wire.json'), 'utf8')) as { cases: WireCase[] };
+const table = JSON.parse(readFileSync(fixture('conformance/vital-users-wire.json'), 'utf8')) as { cases: UsersWireCase[] };
 const API_KEY = 'conformance-key-7f3a';
 
 /**
@@ -70,19 +62,9 @@ afterAll(async () => {
   await server.close();
 });
 
-function expectWire(wire: { method: string; path: string; body: unknown }): void {
+function expectWire(wire: ExpectedWire): void {
   expect(server.requests).toHaveLength(1);
-  const [request] = server.requests;
-  expect(request.method).toBe(wire.method);
-  expect(request.url).toBe(wire.path);
-  expect(request.headers['x-vital-api-key']).toBe(API_KEY);
-  if (wire.body === null) {
-    expect(request.body).toBe('');
-    expect(request.headers['content-type']).toBeUndefined();
-  } else {
-    expect(request.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(request.body)).toEqual(wire.body);
-  }
+  expectUsersWire(server.requests[0], wire, API_KEY);
 }
 
 describe('the Junction Users OpenAPI imports into a capability that sends the conformance requests', () => {

@@ -1,4 +1,5 @@
 /** Small helpers to walk a bundled OpenAPI document (plain JSON data, every `$ref` internal). */
+import { compileJsonPath } from '../internal.js';
 import { isObject } from '../util/isObject.js';
 import { unescapeToken } from '../util/jsonPointer.js';
 
@@ -64,4 +65,19 @@ export function pointerTokens(pointer: string): string[] {
 /** Member names as a JSONPath (RFC 9535, usable as a singular query in a filter): `['data', 'a b']` → `$.data["a b"]`. */
 export function keysToJsonPath(keys: string[]): string {
   return `$${keys.map((t) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(t) ? `.${t}` : `[${JSON.stringify(t)}]`)).join('')}`;
+}
+
+/** One problem per JSONPath among `keys` of `draft` that does not compile, as `key: reason`. */
+export function jsonPathProblems<K extends string>(draft: Partial<Record<K, unknown>>, keys: readonly K[]): string[] {
+  const problems: string[] = [];
+  for (const key of keys) {
+    const path = draft[key];
+    if (typeof path !== 'string') continue;
+    try {
+      compileJsonPath(path);
+    } catch (error) {
+      problems.push(`${key}: ${(error as Error).message}`);
+    }
+  }
+  return problems;
 }

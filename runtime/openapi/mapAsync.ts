@@ -13,9 +13,8 @@
  * `async` (it still submits), and the report gives the block to complete: a guessed `done` would
  * return before the job ends or wait until the timeout.
  */
-import { compileJsonPath } from '../internal.js';
 import type { AsyncModel, OperationModel } from './model.js';
-import { deref, isObject, keysToJsonPath, objectAt, pointerTokens, pointerToJsonPath, type Raw } from './document.js';
+import { deref, isObject, jsonPathProblems, keysToJsonPath, objectAt, pointerTokens, pointerToJsonPath, type Raw } from './document.js';
 import type { Report } from './report.js';
 
 /** An imported operation and the OpenAPI operation it came from. */
@@ -187,15 +186,7 @@ function check(draft: Draft, submit: OperationModel, poller: OperationModel): st
   const problems: string[] = [];
   if (draft.id === undefined) problems.push('no JSONPath to the job id (id)');
   if (draft.done === undefined) problems.push(`OpenAPI does not say when the job is done (declare x-speakeasy-polling successCriteria on '${poller.name}', or complete done)`);
-  for (const key of PATHS) {
-    const path = draft[key];
-    if (path === undefined) continue;
-    try {
-      compileJsonPath(path);
-    } catch (error) {
-      problems.push(`${key}: ${(error as Error).message}`);
-    }
-  }
+  problems.push(...jsonPathProblems(draft, PATHS));
   const pollInputs = poller.parameters.map((p) => p.name);
   const submitInputs = submit.parameters.map((p) => p.name);
   const given = draft.poll.with ?? {};

@@ -12,9 +12,8 @@
  * with a note. Otherwise the operation is imported without pagination, and the report gives the block
  * to complete by hand: an imported file always loads without warnings.
  */
-import { compileJsonPath } from '../internal.js';
 import type { PaginationModel, ParameterModel } from './model.js';
-import { deref, isObject, keysToJsonPath, objectAt, pointerToJsonPath, type Raw } from './document.js';
+import { deref, isObject, jsonPathProblems, keysToJsonPath, objectAt, pointerToJsonPath, type Raw } from './document.js';
 import type { ParameterContext } from './mapParameters.js';
 import { successJsonSchema } from './mapResponse.js';
 
@@ -157,15 +156,7 @@ function check(draft: Draft, inputs: string[]): string[] {
     const name = draft[key];
     if (name !== undefined && !inputs.includes(name)) problems.push(`${key} names '${name}', which is not a path, query, header or cookie parameter of the operation`);
   }
-  for (const key of PATH_KEYS) {
-    const path = draft[key];
-    if (path === undefined) continue;
-    try {
-      compileJsonPath(path);
-    } catch (error) {
-      problems.push(`${key}: ${(error as Error).message}`);
-    }
-  }
+  problems.push(...jsonPathProblems(draft, PATH_KEYS));
   return problems;
 }
 

@@ -7,7 +7,7 @@ import type { ApiModel, AuthModel, OperationModel } from './model.js';
 import type { Raw } from './document.js';
 import { kebab, UniqueNames } from './naming.js';
 import type { Report } from './report.js';
-import { apiDescription, secretVariables, templateBody } from './writeNaftiko.js';
+import { apiDescription, secretVariables, templateBody, writeAuthentication } from './writeNaftiko.js';
 
 export const IKANOS_VERSION = '1.0.0-beta5';
 
@@ -44,23 +44,18 @@ export function writeIkanos(model: ApiModel, report: Report): Raw {
   return { ikanos: IKANOS_VERSION, info: { display: model.title, description: model.description ?? model.title }, capability };
 }
 
+/** Beta5 writes apikey, bearer, basic and digest as alpha2 does; several headers and OAuth2 clients it cannot say. */
 function authentication(auth: AuthModel, report: Report): Raw | undefined {
-  const ref = (variable: string) => `{{${variable}}}`;
   switch (auth.type) {
-    case 'apikey':
-      return { type: 'apikey', key: auth.name, placement: auth.placement, value: ref(auth.variable) };
-    case 'bearer':
-      return { type: 'bearer', token: ref(auth.variable) };
-    case 'basic':
-    case 'digest':
-      return { type: auth.type, username: ref(auth.usernameVariable), password: ref(auth.passwordVariable) };
     case 'headers':
       report.notExpressible('ikanos 1.0.0-beta5', `authentication with several headers (${auth.headers.map((h) => h.name).join(', ')}) does not exist in beta5; it is left out`);
       return undefined;
     case 'oauth2':
       // Beta5's oauth2 describes how an exposed server checks tokens, not how a client obtains them.
       report.notExpressible('ikanos 1.0.0-beta5', `OAuth2 client credentials (${auth.tokenEndpoint}) do not exist in beta5: an access token is read from ${auth.tokenVariable} and sent as a bearer token`);
-      return { type: 'bearer', token: ref(auth.tokenVariable) };
+      return { type: 'bearer', token: `{{${auth.tokenVariable}}}` };
+    default:
+      return writeAuthentication(auth);
   }
 }
 

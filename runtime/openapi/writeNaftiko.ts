@@ -16,7 +16,7 @@ export function writeNaftiko(model: ApiModel): Raw {
     baseUri: model.baseUri,
     description: apiDescription(model),
   };
-  if (model.auth) consumes.authentication = authentication(model.auth);
+  if (model.auth) consumes.authentication = writeAuthentication(model.auth);
   consumes.resources = model.resources.map((resource) => ({
     name: resource.name,
     path: resource.path,
@@ -55,7 +55,8 @@ export function secretVariables(auth: AuthModel | undefined, format: 'naftiko' |
   }
 }
 
-function authentication(auth: AuthModel): Raw {
+/** The `authentication` block of `auth`, secrets as `{{VAR}}` references. */
+export function writeAuthentication(auth: AuthModel): Raw {
   const ref = (variable: string) => `{{${variable}}}`;
   switch (auth.type) {
     case 'apikey':
