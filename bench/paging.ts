@@ -80,18 +80,26 @@ export interface PagingResult {
   recordsPerSecond: Record<PagingClient, number>;
   /** Median over rounds of runtime ÷ got measured in the same round. */
   ratioToGot: number;
+  /** CPU time of this process per record (user + system), median over rounds, in microseconds. */
+  cpuPerRecordUs: Record<PagingClient, number>;
+  /** Median over rounds of got's CPU per record ÷ the runtime's: records per CPU second, runtime ÷ got. */
+  cpuRatioToGot: number;
 }
 
 /** `walks` sequential walks of each pager per round, in alternating order. */
 export async function comparePaging(clients: PagingClients, rounds: number, walks: number): Promise<PagingResult> {
   const rates: Record<PagingClient, number[]> = { runtime: [], got: [] };
+  const cpu: Record<PagingClient, number[]> = { runtime: [], got: [] };
   for (const client of PAGING_CLIENTS) await clients.walks[client]();
   for (let round = 0; round < rounds; round++) {
     for (const client of orderOf(PAGING_CLIENTS, round)) {
       const started = performance.now();
+      const cpuStarted = process.cpuUsage();
       let records = 0;
       for (let i = 0; i < walks; i++) records += await clients.walks[client]();
+      const used = process.cpuUsage(cpuStarted);
       rates[client].push(records / ((performance.now() - started) / 1000));
+      cpu[client].push((used.user + used.system) / records);
     }
   }
   return {
@@ -100,5 +108,7 @@ export async function comparePaging(clients: PagingClients, rounds: number, walk
     recordsPerWalk: PAGED_TOTAL,
     recordsPerSecond: { runtime: median(rates.runtime), got: median(rates.got) },
     ratioToGot: median(rates.runtime.map((r, i) => r / rates.got[i])),
+    cpuPerRecordUs: { runtime: median(cpu.runtime), got: median(cpu.got) },
+    cpuRatioToGot: median(cpu.got.map((c, i) => c / cpu.runtime[i])),
   };
 }

@@ -111,6 +111,8 @@ describe('pagination and token cache benchmarks', () => {
       const result = await comparePaging(pagers, 1, 1);
       expect(result.recordsPerWalk).toBe(PAGED_TOTAL);
       expect(result.ratioToGot).toBeCloseTo(result.recordsPerSecond.runtime / result.recordsPerSecond.got, 9);
+      expect(result.cpuPerRecordUs.runtime).toBeGreaterThan(0);
+      expect(result.cpuRatioToGot).toBeCloseTo(result.cpuPerRecordUs.got / result.cpuPerRecordUs.runtime, 9);
     } finally {
       pagers.close();
     }

@@ -13,9 +13,8 @@
  */
 import { createMcpHandler, isLegacyRequest, PROTOCOL_VERSION_META_KEY, ProtocolError, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ExposedAuth } from '../orchestration/types.js';
-import { authGuard, hostGuard, isLoopbackAddress, originGuard, type Refuse } from '../serve/guards.js';
+import { authGuard, hostGuard, isLoopbackAddress, originGuard, requestBodyLimit, type Refuse } from '../serve/guards.js';
 import { listen, type RunningServer } from '../serve/listen.js';
 import { isObject } from '../util/isObject.js';
 import { mcpServerFactory, type McpServerFactory, type McpServerSpec } from './mcpServer.js';
@@ -67,7 +66,7 @@ export function mcpHttpApp(spec: McpServerSpec, options: McpHttpOptions): McpHtt
   if (isLoopbackAddress(options.address)) app.use('*', hostGuard(refuse));
   app.use('*', originGuard(refuse, options.allowOrigins));
   if (options.auth) app.use('*', authGuard(refuse, options.auth, spec.name));
-  app.use(path, bodyLimit({ maxSize: MAX_HTTP_BODY, onError: (c) => jsonRpcError(c, 413, `request body larger than ${MAX_HTTP_BODY} bytes`) }));
+  app.use(path, requestBodyLimit(MAX_HTTP_BODY, (c) => jsonRpcError(c, 413, `request body larger than ${MAX_HTTP_BODY} bytes`)));
   app.all(path, (c) => mcp.fetch(c.req.raw));
   app.notFound((c) => jsonRpcError(c, 404, `not found: ${c.req.path} (the MCP endpoint is ${path})`));
   app.onError((error, c) => {
@@ -142,8 +141,13 @@ function plainToolCall(request: Request, body: unknown, factory: McpServerFactor
   const called = factory.callTool(name, args ?? {}, { signal: request.signal, headers });
   if (!called) return undefined;
   const id = body.id;
-  return called.then((result) =>
-    Response.json({ result: { ...result, resultType: 'complete', _meta: { 'io.modelcontextprotocol/serverInfo': factory.info } }, jsonrpc: '2.0', id }),
+  // A string body, not `Response.json`: @hono/node-server writes a string-bodied Response straight to
+  // the socket, while a static `Response.json` is a web stream it must read back chunk by chunk.
+  return called.then(
+    (result) =>
+      new Response(JSON.stringify({ result: { ...result, resultType: 'complete', _meta: { 'io.modelcontextprotocol/serverInfo': factory.info } }, jsonrpc: '2.0', id }), {
+        headers: { 'content-type': 'application/json' },
+      }),
   );
 }
 

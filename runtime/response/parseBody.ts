@@ -47,10 +47,10 @@ const DELIMITERS: Partial<Record<RawFormat, string>> = { csv: ',', tsv: '\t', ps
  * - `text`, `html`, `markdown`: the text. (`binary` bodies are not parsed: see `binaryDocument`.)
  * - `avro`, `protobuf`: not supported.
  *
- * A UTF-8 byte-order mark is dropped. Throws `ResponseError` (RESPONSE_INVALID) naming the operation
+ * `body` is the raw bytes, or the text {@link decodeText} made of them. A UTF-8 byte-order mark is dropped. Throws `ResponseError` (RESPONSE_INVALID) naming the operation
  * and the format when the body cannot be read as declared.
  */
-export function parseBody(body: Buffer, format: Exclude<RawFormat, 'binary'>, contentType: string | undefined, operation: string): unknown {
+export function parseBody(body: Buffer | string, format: Exclude<RawFormat, 'binary'>, contentType: string | undefined, operation: string): unknown {
   if (body.length === 0) return null;
   if (format === 'avro' || format === 'protobuf') {
     throw new ResponseError(`${operation}: outputRawFormat '${format}' is not supported: the response cannot be decoded without its schema`, {
@@ -59,8 +59,7 @@ export function parseBody(body: Buffer, format: Exclude<RawFormat, 'binary'>, co
     });
   }
 
-  let text = body.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = typeof body === 'string' ? body : decodeText(body);
   if (!/\S/.test(text)) return null;
 
   switch (format) {
@@ -101,6 +100,12 @@ export function parseBody(body: Buffer, format: Exclude<RawFormat, 'binary'>, co
     case 'markdown':
       return text;
   }
+}
+
+/** A body's bytes as UTF-8 text, without a byte-order mark. */
+export function decodeText(body: Buffer): string {
+  const text = body.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Newline-delimited JSON (one record a line, blank lines skipped) → the array of records. */

@@ -5,13 +5,12 @@
  * fault it is, and never the address of the upstream API.
  */
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { HttpError, InputError, NaftikoError } from '../index.js';
 import type { RestExposeSpec, RestOperationSpec } from '../orchestration/types.js';
 import { select } from '../orchestration/values.js';
-import { authGuard, clientError, headersOf, hostGuard, isLoopbackAddress, type Refuse } from '../serve/guards.js';
+import { authGuard, clientError, headersOf, hostGuard, isLoopbackAddress, requestBodyLimit, type Refuse } from '../serve/guards.js';
 import { listen, type RunningServer } from '../serve/listen.js';
 
 export type { RunningServer };
@@ -57,7 +56,7 @@ export function createRestApp(spec: RestExposeSpec, options: { log?: (line: stri
       onMethodNotAllowed: (c, methods) => failure(405, { code: 'METHOD_NOT_ALLOWED', message: `${c.req.method} is not allowed on ${c.req.path}` }, { allow: methods.join(', ') }),
     }),
   );
-  app.use(bodyLimit({ maxSize: MAX_REQUEST_BODY, onError: () => failure(413, { code: 'PAYLOAD_TOO_LARGE', message: `the request body exceeds ${MAX_REQUEST_BODY} bytes` }) }));
+  app.use(requestBodyLimit(MAX_REQUEST_BODY, () => failure(413, { code: 'PAYLOAD_TOO_LARGE', message: `the request body exceeds ${MAX_REQUEST_BODY} bytes` })));
 
   for (const route of spec.operations.map(compileRoute).sort(precedence)) {
     const handler = (c: Context) => answer(route, spec, c, log);

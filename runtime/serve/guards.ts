@@ -3,7 +3,8 @@
  * how it shows errors to remote clients, written once. Each adapter renders refusals in its own format
  * (a JSON-RPC error for MCP, `{ error }` for REST) through a {@link Refuse} function.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { NaftikoError } from '../index.js';
 import type { ExposedAuth } from '../orchestration/types.js';
 
@@ -16,6 +17,25 @@ export const LOOPBACK_HOSTNAMES: readonly string[] = ['localhost', '127.0.0.1', 
 /** Whether a listening address only accepts connections from this machine. */
 export function isLoopbackAddress(address: string): boolean {
   return address === 'localhost' || address === '::1' || address === '[::1]' || address.startsWith('127.');
+}
+
+/**
+ * Refuses (through `onError`) a request body larger than `maxSize` bytes. hono's `bodyLimit` asks the
+ * request for its body stream, which on @hono/node-server turns every request (GETs included) into a
+ * full web `Request` over a web stream, a cost of the order of the call itself under load; a declared
+ * `Content-Length` is enough, since Node's parser ends a body there, and a GET or HEAD without one has
+ * none. Other bodies (chunked, or a stream handed to `app.request`) still go through `bodyLimit`, which
+ * counts while reading.
+ */
+export function requestBodyLimit(maxSize: number, onError: (c: Context) => Response | Promise<Response>): MiddlewareHandler {
+  const streamed = bodyLimit({ maxSize, onError });
+  return async (c, next) => {
+    const chunked = c.req.header('transfer-encoding') !== undefined;
+    const length = c.req.header('content-length');
+    if (!chunked && length !== undefined && /^\d+$/.test(length)) return Number(length) > maxSize ? onError(c) : next();
+    if (!chunked && length === undefined && (c.req.method === 'GET' || c.req.method === 'HEAD')) return next();
+    return streamed(c, next);
+  };
 }
 
 /**
