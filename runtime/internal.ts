@@ -17,6 +17,7 @@ export { coerce, preview } from './invoke/coerce.js';
 export type { SecretStore } from './invoke/secretStore.js';
 export { MASK, type Redactor } from './invoke/redactor.js';
 export { compileJsonPath, KeyPath, NO_MATCH } from './response/jsonPath.js';
+export { selectValue } from './response/select.js';
 export { NOT_CONVERTIBLE, convertOutput, describeValue } from './response/convertOutput.js';
 export { headerText, parseLooseBody } from './response/looseBody.js';
 export { parseYaml } from './load/parseYaml.js';

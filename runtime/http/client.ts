@@ -24,6 +24,7 @@ import { AbortedError, HttpError, NetworkError, ResponseError, TimeoutError, typ
 import type { RetryOptions, WireResponse } from '../types.js';
 import type { WireRequest } from '../compile/plan.js';
 import { mayResend, resolveFailure, type RetryDecision } from '../util/retryPolicy.js';
+import { MAX_TIMER_MS } from '../util/timers.js';
 import { digestAuthorization, parseDigestChallenge } from './digest.js';
 
 /** Settings of a client as a whole. */
@@ -70,8 +71,6 @@ export const agentOptions = {
 
 const DEFAULT_TIMEOUT = 30_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
-// Node timers fire at once when given more than this, so a huge deadline must be clamped, not passed on.
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const DEFAULT_RETRY: Required<RetryOptions> = { limit: 2, unsafe: false, maxDelay: 30_000, baseDelay: 200 };
 
 const PORTABLE_HEADERS = new Set(['accept', 'accept-encoding', 'accept-language', 'content-type', 'content-length', 'content-language', 'user-agent']);
@@ -117,6 +116,7 @@ class Client implements HttpClient {
     const timeout = options.timeout ?? this.timeout;
     const retry = mergeRetry(this.#retry, options.retry);
     const deadline = performance.now() + timeout;
+    const maxBytes = request.maxResponseBytes ?? this.#maxBytes;
     if (signal?.aborted) throw aborted(request, options);
     // Asked only once an attempt failed: a call that succeeds at once pays nothing for it.
     let resendable: boolean | undefined;
@@ -133,9 +133,9 @@ class Client implements HttpClient {
       if (remaining <= 0) throw timedOut(request, options, timeout, mayResendIt());
       let response: Response<Buffer>;
       try {
-        response = await this.#attempt(request, url, headers, signal, remaining, request.maxResponseBytes ?? this.#maxBytes);
+        response = await this.#attempt(request, url, headers, signal, remaining, maxBytes);
       } catch (error) {
-        if (error instanceof ResponseLimitExceeded) throw tooLarge(request, options, request.maxResponseBytes ?? this.#maxBytes);
+        if (error instanceof ResponseLimitExceeded) throw tooLarge(request, options, maxBytes);
         if (error instanceof SecretBodyRedirect || (error as { cause?: unknown }).cause instanceof SecretBodyRedirect) {
           throw refusedRedirect(request, options, error instanceof SecretBodyRedirect ? error : ((error as { cause: SecretBodyRedirect }).cause));
         }
@@ -295,7 +295,8 @@ function aborted(request: WireRequest, options: SendOptions): AbortedError {
   return new AbortedError(`${options.operation}: ${request.method} ${options.redactedUrl} was aborted`, { operation: options.operation });
 }
 
-function timedOut(request: WireRequest, options: SendOptions, timeout: number, resendable: boolean): TimeoutError {
+/** The TIMEOUT error of a call whose deadline passed (retryable when the request may be sent again). */
+export function timedOut(request: Pick<WireRequest, 'method'>, options: Pick<SendOptions, 'operation' | 'redactedUrl'>, timeout: number, resendable: boolean): TimeoutError {
   return new TimeoutError(`${options.operation}: ${request.method} ${options.redactedUrl} timed out after ${timeout} ms`, {
     operation: options.operation,
     timeout,

@@ -8,6 +8,7 @@ import { resolveTokenRequest, type TokenRequest } from './oauth2.js';
 import { MASK } from './redactor.js';
 import { renderTemplate, stringify, type InputLookup } from './renderTemplate.js';
 import type { SecretStore } from './secretStore.js';
+import { USER_AGENT } from '../util/vocabulary.js';
 
 /** A request ready to send, with its twin in which every secret is masked. */
 export interface BuiltRequest {
@@ -28,7 +29,6 @@ export interface BaseUrl {
   masked: string;
 }
 
-const USER_AGENT = 'naftiko-runtime';
 
 /**
  * Fills an operation plan with resolved inputs and secrets. Everything that can fail (a missing

@@ -3,7 +3,7 @@
  * answer. One secret store serves every capability of a runtime and every adapter built on it, and
  * everything that leaves (outputs, headers, errors, events) passes its redactor.
  */
-import { HttpError, InputError, NotSupportedError, OperationNotFoundError, ResponseError, SpecError, TimeoutError } from '../errors.js';
+import { HttpError, InputError, NotSupportedError, OperationNotFoundError, ResponseError, SpecError } from '../errors.js';
 import type {
   Capability,
   ForwardRequest,
@@ -18,7 +18,7 @@ import type {
 import type { OperationPlan, WireRequest } from '../compile/plan.js';
 import { capabilityInternals } from '../compile/capabilityInternals.js';
 import { planSecretParts } from '../compile/planTemplates.js';
-import { createHttpClient, type HttpClient } from '../http/client.js';
+import { createHttpClient, timedOut, type HttpClient } from '../http/client.js';
 import { decodeText, parseBody } from '../response/parseBody.js';
 import { extractOutputs } from '../response/extractOutputs.js';
 import { binaryDocument, headerText, parseLooseBody, summarizeBody } from '../response/looseBody.js';
@@ -50,10 +50,6 @@ interface Answer extends PageAnswer {
 interface Entry {
   plan: OperationPlan;
   info: OperationInfo;
-  id: string;
-  namespace: string;
-  resource: string;
-  name: string;
   /** The base URL when it is known before the call (override or literal). */
   baseUrl: BaseUrl | undefined;
 }
@@ -80,7 +76,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
       }
       owner.set(plan.namespace, capability.file);
       const info = capability.operations[i];
-      entries.push({ plan, info, id: plan.id, namespace: plan.namespace, resource: plan.resource, name: plan.name, baseUrl: fixedBaseUrl(plan, options, env) });
+      entries.push({ plan, info, baseUrl: fixedBaseUrl(plan, options, env) });
     });
     secrets.learn(binds, plans.flatMap((plan) => [...planSecretParts(plan)]));
   }
@@ -133,14 +129,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     const left = () => {
       const ms = deadline - performance.now();
       if (ms > 0) return ms;
-      const resendable = mayResend(wire, call.retry?.unsafe ?? options.retry?.unsafe ?? false);
-      throw new TimeoutError(`${operation}: ${wire.method} ${masked.url} timed out after ${timeout} ms`, {
-        operation,
-        timeout,
-        method: wire.method,
-        url: masked.url,
-        retryable: resolveFailure({ kind: 'timeout' }, resendable).retryable,
-      });
+      throw timedOut(wire, { operation, redactedUrl: masked.url }, timeout, mayResend(wire, call.retry?.unsafe ?? options.retry?.unsafe ?? false));
     };
     let token = await tokens.token(tokenRequest, tokenCall);
     wire.headers.authorization = `Bearer ${token}`;
@@ -201,16 +190,22 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     built.maskedUrl = masked;
   };
 
-  const execute = async (name: string, inputs: Record<string, unknown> = {}, call: InvokeOptions = {}): Promise<InvocationResult> => {
+  /** `work`'s result; whatever it throws leaves with every secret masked. */
+  const masking = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
-      const entry = index.find(name);
-      const { plan } = entry;
-      const answer = await exchange(entry, inputs, call);
-      return { operation: plan.id, status: answer.status, headers: answer.headers, data: answer.data, outputs: extractOutputs(plan.outputs, answer.data, plan.id) };
+      return await work();
     } catch (error) {
       throw redactor.error(error);
     }
   };
+
+  const execute = (name: string, inputs: Record<string, unknown> = {}, call: InvokeOptions = {}): Promise<InvocationResult> =>
+    masking(async () => {
+      const entry = index.find(name);
+      const { plan } = entry;
+      const answer = await exchange(entry, inputs, call);
+      return { operation: plan.id, status: answer.status, headers: answer.headers, data: answer.data, outputs: extractOutputs(plan.outputs, answer.data, plan.id) };
+    });
 
   const pages: PageSource<Entry> = {
     find: (name) => index.find(name),
@@ -234,8 +229,8 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     return redactor.mayHold(text) ? redactor.tree(data) : data;
   };
 
-  const forward = async (namespace: string, request: ForwardRequest, call: InvokeOptions = {}): Promise<WireResponse> => {
-    try {
+  const forward = (namespace: string, request: ForwardRequest, call: InvokeOptions = {}): Promise<WireResponse> =>
+    masking(async () => {
       const entry = entries.find((e) => e.plan.namespace === namespace);
       if (!entry) throw new OperationNotFoundError(`no consumed namespace '${namespace}' to forward to`, { name: namespace });
       // An operation of the namespace stripped of its own path, parameters and body: what remains is the
@@ -249,10 +244,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
       const maskedHeaders = onEvent ? overlayHeaders(request.headers ?? {}, built.maskedHeaders ?? {}) : undefined;
       const response = await send(plan.id, wire, built.tokenRequest, { url: maskedUrl, headers: maskedHeaders }, call);
       return { ...response, headers: redactor.headers(response.headers), body: redactor.buffer(response.body) };
-    } catch (error) {
-      throw redactor.error(error);
-    }
-  };
+    });
 
   const runtime: Runtime = {
     operations: entries.map((e) => e.info),
@@ -260,34 +252,12 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     forward,
     async invoke(name, inputs = {}, call = {}) {
       if (!call.wait) return (await execute(name, inputs, call)).outputs;
-      try {
-        return await waitForJob(jobs, await submitJob(jobs, name, inputs, call), call);
-      } catch (error) {
-        throw redactor.error(error);
-      }
+      return masking(async () => waitForJob(jobs, await submitJob(jobs, name, inputs, call), call));
     },
-    async start(name, inputs = {}, call = {}) {
-      try {
-        return await submitJob(jobs, name, inputs, call);
-      } catch (error) {
-        throw redactor.error(error);
-      }
-    },
-    async poll(handle, call = {}) {
-      try {
-        return await pollJob(jobs, handle, call);
-      } catch (error) {
-        throw redactor.error(error);
-      }
-    },
+    start: (name, inputs = {}, call = {}) => masking(() => submitJob(jobs, name, inputs, call)),
+    poll: (handle, call = {}) => masking(() => pollJob(jobs, handle, call)),
     items: (name, inputs = {}, itemsOptions = {}) => walkItems(pages, name, inputs, itemsOptions, (error) => redactor.error(error)),
-    async invokePage(name, inputs = {}, pageOptions = {}) {
-      try {
-        return await readOnePage(pages, name, inputs, pageOptions);
-      } catch (error) {
-        throw redactor.error(error);
-      }
-    },
+    invokePage: (name, inputs = {}, pageOptions = {}) => masking(() => readOnePage(pages, name, inputs, pageOptions)),
     prepare(name, inputs = {}, prepareOptions = {}) {
       try {
         const entry = index.find(name);

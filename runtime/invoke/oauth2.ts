@@ -12,6 +12,7 @@ import type { HttpClient } from '../http/client.js';
 import type { RuntimeEvent } from '../types.js';
 import { headerText, parseLooseBody, summarizeBody } from '../response/looseBody.js';
 import { isObject } from '../util/isObject.js';
+import { USER_AGENT } from '../util/vocabulary.js';
 import type { BaseUrl } from './buildRequest.js';
 import { MASK } from './redactor.js';
 import { renderTemplate, type InputLookup } from './renderTemplate.js';
@@ -138,7 +139,7 @@ async function fetchToken(
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
   if (request.scopes.length > 0) form.set('scope', request.scopes.join(' '));
   if (request.audience !== undefined) form.set('audience', request.audience);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': 'naftiko-runtime' };
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': USER_AGENT };
   const maskedHeaders = { ...headers };
   if (request.clientAuthentication === 'basic') {
     headers.authorization = `Basic ${Buffer.from(`${formEncode(request.clientId)}:${formEncode(request.clientSecret)}`).toString('base64')}`;

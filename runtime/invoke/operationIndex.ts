@@ -1,12 +1,9 @@
 import { OperationNotFoundError } from '../errors.js';
 import { suggest } from '../util/suggest.js';
 
-/** Something an index can find: an operation with its names. */
+/** Something an index can find: an entry whose plan carries the operation's names. */
 export interface Indexed {
-  id: string;
-  namespace: string;
-  resource: string;
-  name: string;
+  plan: { id: string; namespace: string; resource: string; name: string };
 }
 
 /**
@@ -23,12 +20,13 @@ export class OperationIndex<T extends Indexed> {
       else if (!list.includes(entry)) list.push(entry);
     };
     for (const entry of entries) {
-      add(entry.id, entry);
-      add(`${entry.namespace}.${entry.name}`, entry);
-      add(`${entry.namespace}.${entry.resource}.${entry.name}`, entry);
-      add(entry.name, entry);
+      const { id, namespace, resource, name } = entry.plan;
+      add(id, entry);
+      add(`${namespace}.${name}`, entry);
+      add(`${namespace}.${resource}.${name}`, entry);
+      add(name, entry);
     }
-    for (const entry of entries) this.#byName.set(entry.id, [entry]);
+    for (const entry of entries) this.#byName.set(entry.plan.id, [entry]);
   }
 
   /** The operation `name` designates; OPERATION_NOT_FOUND with suggestions, or with the candidates when ambiguous. */
@@ -36,11 +34,11 @@ export class OperationIndex<T extends Indexed> {
     const found = this.#byName.get(name);
     if (found?.length === 1) return found[0];
     if (found && found.length > 1) {
-      const candidates = found.map((e) => e.id);
+      const candidates = found.map((e) => e.plan.id);
       throw new OperationNotFoundError(`operation name '${name}' is ambiguous: use one of ${candidates.join(', ')}`, { name, candidates });
     }
     // Every alias of an operation is a candidate, but each operation is suggested once, by its id.
-    const suggestions = [...new Set(suggest(name, [...this.#byName.keys()], 10).flatMap((key) => this.#byName.get(key)!.map((e) => e.id)))].slice(0, 3);
+    const suggestions = [...new Set(suggest(name, [...this.#byName.keys()], 10).flatMap((key) => this.#byName.get(key)!.map((e) => e.plan.id)))].slice(0, 3);
     const hint = suggestions.length > 0 ? `; did you mean ${suggestions.map((s) => `'${s}'`).join(' or ')}?` : '';
     throw new OperationNotFoundError(`no operation named '${name}'${hint}`, { name, suggestions });
   }

@@ -9,7 +9,6 @@
 import { InputError, ResponseError } from '../errors.js';
 import type { PaginationPlan, PaginationType } from '../compile/plan.js';
 import { isSet, selectItems, selectValue } from '../response/select.js';
-import { headerText } from '../response/looseBody.js';
 import { isObject } from '../util/isObject.js';
 import type { ResolvedInputs } from './resolveInputs.js';
 
@@ -197,7 +196,7 @@ export function decodePageToken(operation: string, plan: PaginationPlan, token: 
 
 /** The `rel="next"` target of a `Link` header (RFC 8288), if any. */
 export function nextLink(header: string | string[] | undefined): string | undefined {
-  const text = Array.isArray(header) ? header.join(', ') : headerText(header);
+  const text = Array.isArray(header) ? header.join(', ') : header;
   if (text === undefined) return undefined;
   // `<url>; param=value; param="quoted, value"`, links separated by commas outside <> and quotes.
   const link = /<([^>]*)>((?:\s*;\s*[^;,=\s]+(?:\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^;,\s]*))?)*)/g;

@@ -24,11 +24,9 @@ export class SecretStore {
    */
   learn(binds: BindPlan[], parts: Iterable<SecretPart>): void {
     for (const bind of binds) {
-      for (const key of Object.values(bind.keys)) {
-        const value = bind.values ? bind.values[key] : this.#env[key];
-        if (value) this.redactor.add(value);
-      }
-      for (const value of Object.values(bind.values ?? {})) if (value) this.redactor.add(value);
+      // A file bind's values are all secrets, whichever keys name them; an environment bind's are its keys' variables.
+      const values = bind.values ? Object.values(bind.values) : Object.values(bind.keys).map((key) => this.#env[key]);
+      for (const value of values) if (value) this.redactor.add(value);
     }
     for (const part of parts) {
       const value = this.#lookup(part);

@@ -6,6 +6,7 @@
  *
  * Knows nothing of HTTP: the runtime gives it the function that fetches a token.
  */
+import { MAX_TIMER_MS } from '../util/timers.js';
 
 /** What a token endpoint issued. */
 export interface IssuedToken {
@@ -45,9 +46,6 @@ interface Flight {
   controller: AbortController;
   waiters: number;
 }
-
-// Node fires a timer at once when given more than this.
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Renew this long before expiry, at most: a call that starts just before expiry must not carry a dying token. */
 const MAX_REFRESH_MARGIN_MS = 30_000;

@@ -2,7 +2,7 @@
  * Values written in exposes (`with` entries, `lookupValue`, mock output `value`s), compiled once into
  * functions of the run's scope: the exposed inputs and the outputs of the steps run so far.
  */
-import { KeyPath, NO_MATCH, compileJsonPath, compileTemplate, stringify, type BindPlan, type CompiledPath, type SecretStore } from '../internal.js';
+import { KeyPath, compileJsonPath, compileTemplate, selectValue, stringify, type BindPlan, type CompiledPath, type SecretStore } from '../internal.js';
 import { MUSTACHE, WHOLE_MUSTACHE } from '../util/vocabulary.js';
 
 /** What a value can read while an exposed unit runs. */
@@ -83,13 +83,7 @@ export function stripMustache(expression: string): string {
  * always gives an array, even of one match.
  */
 export function select(path: CompiledPath, document: unknown, many = false): unknown {
-  if (path instanceof KeyPath) {
-    const node = path.lookup(document);
-    return node === NO_MATCH ? undefined : node;
-  }
-  const matches = path.evaluate(document);
-  if (many) return matches;
-  return matches.length === 0 ? undefined : matches.length === 1 ? matches[0] : matches;
+  return many && !(path instanceof KeyPath) ? path.evaluate(document) : selectValue(path, document);
 }
 
 function compileName(name: string, ctx: ValueContext): ValueFn {

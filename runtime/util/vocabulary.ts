@@ -33,3 +33,6 @@ export const DECIMAL_TEXT = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
 export function isOneOf<T extends string>(list: readonly T[], value: unknown): value is T {
   return (list as readonly unknown[]).includes(value);
 }
+
+/** The `User-Agent` the runtime sends unless the capability or the caller sets its own. */
+export const USER_AGENT = 'naftiko-runtime';

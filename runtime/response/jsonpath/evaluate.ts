@@ -2,6 +2,7 @@
  * Evaluation of a parsed RFC 9535 query. The syntax tree is turned once into closures, so evaluating
  * walks the document without looking at the tree again and never runs code from the expression.
  */
+import { isObject } from '../../util/isObject.js';
 import { NOTHING } from './functions.js';
 import type { ComparisonOperator, Expression, Query, Selector, Segment } from './parse.js';
 
@@ -58,8 +59,8 @@ export function followKeys(node: unknown, keys: ReadonlyArray<string | number>):
       node = node[index];
     } else {
       // Own members only: `$.constructor` must not reach Object.prototype.
-      if (node === null || typeof node !== 'object' || Array.isArray(node) || !Object.hasOwn(node, key)) return NOTHING;
-      node = (node as Record<string, unknown>)[key];
+      if (!isObject(node) || !Object.hasOwn(node, key)) return NOTHING;
+      node = node[key];
     }
   }
   return node;
@@ -78,7 +79,7 @@ function compileSegment(segment: Segment): Visit {
   const descend: Visit = (node, root, out) => {
     child(node, root, out);
     if (Array.isArray(node)) for (let i = 0; i < node.length; i++) descend(node[i], root, out);
-    else if (isMap(node)) for (const value of Object.values(node)) descend(value, root, out);
+    else if (isObject(node)) for (const value of Object.values(node)) descend(value, root, out);
   };
   return descend;
 }
@@ -88,13 +89,13 @@ function compileSelector(selector: Selector): Visit {
     case 'name': {
       const name = selector.name;
       return (node, _root, out) => {
-        if (isMap(node) && Object.hasOwn(node, name)) out.push(node[name]);
+        if (isObject(node) && Object.hasOwn(node, name)) out.push(node[name]);
       };
     }
     case 'wildcard':
       return (node, _root, out) => {
         if (Array.isArray(node)) for (let i = 0; i < node.length; i++) out.push(node[i]);
-        else if (isMap(node)) for (const value of Object.values(node)) out.push(value);
+        else if (isObject(node)) for (const value of Object.values(node)) out.push(value);
       };
     case 'index': {
       const index = selector.index;
@@ -113,7 +114,7 @@ function compileSelector(selector: Selector): Visit {
       return (node, root, out) => {
         if (Array.isArray(node)) {
           for (let i = 0; i < node.length; i++) if (test(node[i], root)) out.push(node[i]);
-        } else if (isMap(node)) {
+        } else if (isObject(node)) {
           for (const value of Object.values(node)) if (test(value, root)) out.push(value);
         }
       };
@@ -272,7 +273,3 @@ function scalarOrder(unit: number): number {
   return unit >= 0xd800 ? unit + 0x2000 : unit;
 }
 
-/** A JSON object: not null, not an array. */
-function isMap(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -6,9 +6,9 @@
  * truthiness), evaluated by its safe interpreter: a capability file never runs code. The library is
  * loaded on first use, as almost no file needs it.
  */
-import { createRequire } from 'node:module';
 import type { JSONPath as JsonPathPlus } from 'jsonpath-plus';
 import type { CompiledPath } from '../../compile/plan.js';
+import { lazyModule } from '../../util/lazyModule.js';
 
 const NAMED_TOKENS = ['property', 'parentProperty', 'parent', 'path', 'root'];
 const TYPE_SELECTORS = ['scalar', 'boolean', 'number', 'string', 'integer', 'null', 'array', 'object', 'undefined', 'function', 'nonFinite', 'other'];
@@ -35,12 +35,7 @@ const OPTIONS = {
   ignoreEvalErrors: true,
 } as const;
 
-let library: typeof JsonPathPlus | undefined;
-
-function jsonPathPlus(): typeof JsonPathPlus {
-  library ??= (createRequire(import.meta.url)('jsonpath-plus') as { JSONPath: typeof JsonPathPlus }).JSONPath;
-  return library;
-}
+const library = lazyModule<{ JSONPath: typeof JsonPathPlus }>('jsonpath-plus');
 
 /** True when `path` uses one of jsonpath-plus's own extensions (see the module comment). */
 export function usesExtension(path: string): boolean {
@@ -60,7 +55,7 @@ export function compileLegacyPath(expression: string, path: string): CompiledPat
     evaluate(document: unknown): unknown[] {
       // The library returns nothing useful for scalars and `undefined` for falsy documents.
       if (document === null || typeof document !== 'object') return [];
-      return jsonPathPlus()<unknown[]>({ ...OPTIONS, path, json: document });
+      return library().JSONPath<unknown[]>({ ...OPTIONS, path, json: document });
     },
   };
 }
@@ -90,7 +85,7 @@ function checkBalanced(path: string): void {
  * empty object, and the whole path once against `[{}]`.
  */
 function probe(path: string): void {
-  const JSONPath = jsonPathPlus();
+  const JSONPath = library().JSONPath;
   JSONPath({ ...OPTIONS, path, json: [{}] });
   for (const segment of JSONPath.toPathArray(path)) {
     if (segment.startsWith('?(') || segment.startsWith('(')) JSONPath({ ...OPTIONS, path: `$[${segment}]`, json: [{}] });

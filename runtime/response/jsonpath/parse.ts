@@ -226,30 +226,26 @@ class Parser {
 
   /** logical-or-expr = logical-and-expr *(S "||" S logical-and-expr) */
   private logical(): Expression {
-    const starts = [this.pos];
-    const operands = [this.conjunction()];
-    while (this.lookAhead('||')) {
-      this.skipBlanks();
-      starts.push(this.pos);
-      operands.push(this.conjunction());
-    }
-    if (operands.length === 1) return operands[0];
-    operands.forEach((operand, i) => this.checkTest(operand, starts[i]));
-    return { kind: 'or', operands };
+    return this.chain('||', 'or', () => this.conjunction());
   }
 
   /** logical-and-expr = basic-expr *(S "&&" S basic-expr) */
   private conjunction(): Expression {
+    return this.chain('&&', 'and', () => this.basic());
+  }
+
+  /** `operand *(S operator S operand)`: one operand as it is, several as `kind`, each checked as a test. */
+  private chain(operator: '||' | '&&', kind: 'or' | 'and', operand: () => Expression): Expression {
     const starts = [this.pos];
-    const operands = [this.basic()];
-    while (this.lookAhead('&&')) {
+    const operands = [operand()];
+    while (this.lookAhead(operator)) {
       this.skipBlanks();
       starts.push(this.pos);
-      operands.push(this.basic());
+      operands.push(operand());
     }
     if (operands.length === 1) return operands[0];
-    operands.forEach((operand, i) => this.checkTest(operand, starts[i]));
-    return { kind: 'and', operands };
+    operands.forEach((o, i) => this.checkTest(o, starts[i]));
+    return { kind, operands };
   }
 
   /**
