@@ -244,6 +244,15 @@ describe('redirects and base URIs', () => {
     expectNoSecret(error.message);
   });
 
+  test('a forwarded body holding a secret does not follow a redirect to another origin either', async () => {
+    upstream.handler = () => ({ status: 307, headers: { location: `${elsewhere.url}/collect` }, body: '' });
+    const error = await failure(runtime().forward('echo', { method: 'POST', path: 'collect', headers: { 'content-type': 'text/plain' }, body: Buffer.from(`token ${TOKEN}`) }));
+    expect(error.code).toBe('HTTP_ERROR');
+    expect(error.message).toContain('not followed, because the request body holds a secret');
+    expect(elsewhere.requests).toHaveLength(0);
+    expectNoSecret(error.message);
+  });
+
   test('the same body follows a redirect on its own origin, and a request without secret body crosses origins without credentials', async () => {
     upstream.handler = (request) => (request.url.endsWith('/form') ? { status: 307, headers: { location: '/t/moved' }, body: '' } : { body: { ok: 'moved' } });
     expect(await runtime().invoke('post-form')).toEqual({ result: { ok: 'moved' } });

@@ -145,7 +145,9 @@ export function buildRequest(
   const body = buildBody(plan, values, secrets, lookup);
   if (body) {
     wire.body = body.value;
-    if (body.secret) wire.bodyHoldsSecret = true;
+    // A secret passed in as a plain input (an exposed `with:` injecting a bound value) is known to the
+    // store, so the body is checked for it too before a redirect may carry it elsewhere.
+    if (body.secret || secrets.redactor.holds(body.value)) wire.bodyHoldsSecret = true;
     if (!hasHeader(headers, 'content-type')) headers['content-type'] = maskedHeaders['content-type'] = body.contentType;
   }
   const built: BuiltRequest = { wire, maskedUrl };

@@ -92,11 +92,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
       throw new NotSupportedError(`${plan.id}: authentication type '${plan.auth.kind}' is not supported; nothing was sent`, { operation: plan.id });
     }
     const values = resolveInputs(plan, inputs);
-    const built = buildRequest(plan, values, inputs, secrets, entry.baseUrl ?? renderBaseUrl(plan, secrets, inputs), mask, idempotencyKey);
-    // A secret passed in as a plain input (an exposed `with:` injecting a bound value) is known to the
-    // store, so the body is checked for it too before a redirect may carry it elsewhere.
-    if (!built.wire.bodyHoldsSecret && built.wire.body !== undefined && redactor.holds(built.wire.body)) built.wire.bodyHoldsSecret = true;
-    return built;
+    return buildRequest(plan, values, inputs, secrets, entry.baseUrl ?? renderBaseUrl(plan, secrets, inputs), mask, idempotencyKey);
   };
 
   const emitRequest = (operation: string, method: string, url: string, headers: Record<string, string>) =>
@@ -240,7 +236,12 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
       const headers = overlayHeaders(request.headers ?? {}, built.wire.headers);
       const url = extendUrl(built.wire.url, request.path, request.query);
       const maskedUrl = extendUrl(built.maskedUrl, request.path, request.query);
-      const wire = { ...built.wire, url, headers, ...(request.body && request.body.length > 0 ? { body: request.body } : {}) };
+      const wire: WireRequest = { ...built.wire, url, headers };
+      if (request.body && request.body.length > 0) {
+        wire.body = request.body;
+        // The caller's body is checked as a built one is: a known secret in it must not follow a redirect elsewhere.
+        if (redactor.holds(request.body)) wire.bodyHoldsSecret = true;
+      }
       const maskedHeaders = onEvent ? overlayHeaders(request.headers ?? {}, built.maskedHeaders ?? {}) : undefined;
       const response = await send(plan.id, wire, built.tokenRequest, { url: maskedUrl, headers: maskedHeaders }, call);
       return { ...response, headers: redactor.headers(response.headers), body: redactor.buffer(response.body) };
