@@ -52,6 +52,20 @@ describe('start and poll', () => {
     expect(JSON.parse(server.requests[0].body)).toEqual(MEMBERS);
   });
 
+  test('a poll operation whose name the namespace uses twice is polled under its resource-qualified id', async () => {
+    const shared = createRuntime(await loadCapability(new URL('./fixtures/behaviours/jobs-shared-name.yaml', import.meta.url)), { baseUri: server.url, retry: { limit: 0 } });
+    try {
+      script.runningPolls = 0;
+      const handle = await shared.start('submit-job', { group_id: 'g1', members: MEMBERS });
+      expect(handle.poll.operation).toBe('jobs.group-job.get-job');
+      expect(shared.find('submit-job').async).toEqual({ pollOperation: 'jobs.group-job.get-job', timeout: 5000 });
+      expect(await shared.poll(handle)).toEqual({ state: 'done', outputs: { status: 'done' } });
+      expect(requests()).toEqual(['POST /groups/g1/jobs', 'GET /groups/g1/jobs/grpmsr_1']);
+    } finally {
+      shared.close();
+    }
+  });
+
   test('poll reads the state once: running with a suggested wait, then done with the outputs', async () => {
     script.runningPolls = 1;
     const handle = await runtime.start('submit-job', { group_id: 'g1', members: MEMBERS });

@@ -56,6 +56,7 @@ export function compileCapability(root: SourceFile, reader: SourceReader): Inspe
   collectBinds(root, binds, reader);
   const plans: OperationPlan[] = [];
   const namespaces = new Map<string, string>();
+  const jobLinks: JobLink[] = [];
   const capability = isObject(root.data.capability) ? root.data.capability : undefined;
   const consumes = capability?.consumes ?? root.data.consumes;
   const consumesPointer = capability ? '/capability/consumes' : '/consumes';
@@ -65,13 +66,15 @@ export function compileCapability(root: SourceFile, reader: SourceReader): Inspe
       const pointer = `${consumesPointer}/${i}`;
       if (!isObject(entry)) return;
       if (typeof entry.import === 'string' || (entry.type === undefined && typeof entry.location === 'string')) {
-        compileImport(root, entry, pointer, reader, binds, plans, namespaces);
+        compileImport(root, entry, pointer, reader, binds, plans, namespaces, jobLinks);
       } else {
-        compileConsumes(root, entry, pointer, binds, plans, namespaces);
+        compileConsumes(root, entry, pointer, binds, plans, namespaces, jobLinks);
       }
     });
   }
   assignIds(plans, root.sink);
+  // Jobs name their poll operation by id, which assignIds may just have qualified with the resource.
+  for (const link of jobLinks) link();
   checkExposedCalls(root, plans);
 
   const files = reader.files();
@@ -111,6 +114,7 @@ function compileImport(
   binds: BindPlan[],
   plans: OperationPlan[],
   namespaces: Map<string, string>,
+  jobLinks: JobLink[],
 ): void {
   const name = typeof entry.import === 'string' ? entry.import : undefined;
   if (typeof entry.location !== 'string') {
@@ -137,10 +141,13 @@ function compileImport(
   }
   const [consumes, index] = found as readonly [Raw, number];
   const alias = typeof entry.as === 'string' ? entry.as : undefined;
-  compileConsumes(imported, alias ? { ...consumes, namespace: alias } : consumes, `${listPointer}/${index}`, binds, plans, namespaces);
+  compileConsumes(imported, alias ? { ...consumes, namespace: alias } : consumes, `${listPointer}/${index}`, binds, plans, namespaces, jobLinks);
 }
 
-function compileConsumes(source: SourceFile, entry: Raw, pointer: string, binds: BindPlan[], plans: OperationPlan[], namespaces: Map<string, string>): void {
+/** Links an operation's `async:` block to its poll operation, once every operation has its final id. */
+type JobLink = () => void;
+
+function compileConsumes(source: SourceFile, entry: Raw, pointer: string, binds: BindPlan[], plans: OperationPlan[], namespaces: Map<string, string>, jobLinks: JobLink[]): void {
   const { sink } = source;
   const namespace = String(entry.namespace ?? '');
   if (namespace === '') {
@@ -190,8 +197,10 @@ function compileConsumes(source: SourceFile, entry: Raw, pointer: string, binds:
   const namespacePlans = compiled.map((c) => c.plan);
   for (const { plan, operation, pointer: at } of compiled) {
     if (operation.async === undefined) continue;
-    const job = compileAsync(operation.async, `${at}/async`, plan, namespacePlans, scope, sink);
-    if (job !== undefined) plan.async = job;
+    jobLinks.push(() => {
+      const job = compileAsync(operation.async, `${at}/async`, plan, namespacePlans, scope, sink);
+      if (job !== undefined) plan.async = job;
+    });
   }
 }
 
