@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { createRuntime, loadCapability, type Runtime, type RuntimeOptions } from '../runtime/index.js';
 import { compileExposes } from '../runtime/orchestration/compileExposes.js';
 import { startRestServer, type RunningServer } from '../runtime/rest/restServer.js';
-import { closeOnSignal, serveCapability, type McpStarter } from '../runtime/serve/serveCapability.js';
+import { closeOnSignal } from '../runtime/serve/listen.js';
+import { serveCapability, type McpStarter } from '../runtime/serve/serveCapability.js';
 import type { McpExposeSpec, RestExposeSpec } from '../runtime/orchestration/types.js';
 import { CREDENTIALS, CREW, EXAMPLES, FORECAST, SHIPS, USERS, startMaritimeServer, type MaritimeServer } from './support/maritimeServer.js';
 

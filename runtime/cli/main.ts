@@ -3,7 +3,7 @@
  * The `naftiko` binary: runs the command line with the process's streams and environment, and maps
  * anything that escapes to an exit status instead of a stack trace.
  */
-import { reportError } from './output.js';
+import { PROCESS_IO, reportError } from './output.js';
 import { runCli } from './runCli.js';
 
 const argv = process.argv.slice(2);
@@ -21,11 +21,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit();
   fail(error);
 });
-runCli(argv, {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-  stderrIsTTY: process.stderr.isTTY === true,
-}).then((code) => {
+runCli(argv, PROCESS_IO).then((code) => {
   process.exitCode = code;
 }, fail);

@@ -86,7 +86,7 @@ Exit status: 0 stopped cleanly, 1 invalid capability, 2 usage error,
     const [{ startMcp }, { operationTools }, { closeOnSignal }] = await Promise.all([
       import('../mcp/startMcp.js'),
       import('../mcp/operationTools.js'),
-      import('../serve/serveCapability.js'),
+      import('../serve/listen.js'),
     ]);
     const runtime = createRuntime(capabilities, options);
     try {

@@ -19,7 +19,8 @@ export interface CliIO {
   stderrIsTTY?: boolean;
 }
 
-const PROCESS_IO: CliIO = {
+/** The process's own streams and environment, as the binary runs. */
+export const PROCESS_IO: CliIO = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,

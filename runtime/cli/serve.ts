@@ -67,7 +67,7 @@ Exit status: 0 stopped cleanly, 1 invalid capability or nothing to serve,
     if (values.timeout !== undefined) options.timeout = wholeNumber(serve, 'timeout', values.timeout, 1);
 
     // Loaded here, not at the top: the adapters and the MCP SDK would slow down the start of every other command.
-    const [{ closeOnSignal, serveCapability }, { serveMcpExpose }] = await Promise.all([import('../serve/serveCapability.js'), import('../mcp/serveMcpExpose.js')]);
+    const [{ serveCapability }, { closeOnSignal }, { serveMcpExpose }] = await Promise.all([import('../serve/serveCapability.js'), import('../serve/listen.js'), import('../mcp/serveMcpExpose.js')]);
     const runtime = createRuntime(capability, options);
     try {
       const served = await listen(() =>

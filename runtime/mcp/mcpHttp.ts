@@ -137,8 +137,7 @@ function plainToolCall(request: Request, body: unknown, factory: McpServerFactor
   if (typeof name !== 'string' || request.headers.get('mcp-name') !== name || Object.keys(other).length > 0) return undefined;
   if (args !== undefined && !isObject(args)) return undefined;
   if (!isObject(meta) || meta[PROTOCOL_VERSION_META_KEY] !== FIRST_MODERN_REVISION) return undefined;
-  const headers = Object.fromEntries(request.headers);
-  const called = factory.callTool(name, args ?? {}, { signal: request.signal, headers });
+  const called = factory.callTool(name, args ?? {}, { signal: request.signal });
   if (!called) return undefined;
   const id = body.id;
   // A string body, not `Response.json`: @hono/node-server writes a string-bodied Response straight to

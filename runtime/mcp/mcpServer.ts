@@ -61,7 +61,7 @@ export interface McpServerFactory {
    * Calls a tool as `tools/call` does, without an instance (the HTTP fast path); undefined when no
    * tool has that name (the SDK then answers the protocol error).
    */
-  callTool(name: string, args: Record<string, unknown>, options: { signal?: AbortSignal; headers?: Record<string, string> }): Promise<CallToolResult> | undefined;
+  callTool(name: string, args: Record<string, unknown>, options: { signal?: AbortSignal }): Promise<CallToolResult> | undefined;
 }
 
 /**
@@ -178,7 +178,7 @@ export function condenseIssues(message: string): string {
 }
 
 /** Runs a tool: its output as a result, a failure as a tool error (`CODE: message`), never a throw. */
-async function callTool(c: Compiled, tool: ServedTool, args: Record<string, unknown>, options: { signal?: AbortSignal; headers?: Record<string, string> }): Promise<CallToolResult> {
+async function callTool(c: Compiled, tool: ServedTool, args: Record<string, unknown>, options: { signal?: AbortSignal }): Promise<CallToolResult> {
   try {
     return toolResult(tool, await tool.operation.run(args, options));
   } catch (error) {
@@ -199,8 +199,7 @@ function createServer(c: Compiled): Server {
         const name = request.params.name;
         const tool = c.tools.get(name);
         if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown tool '${name}'`);
-        const headers = ctx.http?.req ? Object.fromEntries(ctx.http.req.headers) : undefined;
-        return callTool(c, tool, request.params.arguments ?? {}, { signal: ctx.mcpReq.signal, ...(headers ? { headers } : {}) });
+        return callTool(c, tool, request.params.arguments ?? {}, { signal: ctx.mcpReq.signal });
       }),
     );
   }

@@ -6,6 +6,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
 import { NaftikoError } from '../index.js';
 import type { ExposedOperation, ToolHints } from '../orchestration/types.js';
 import { clientError } from '../serve/guards.js';
+import { isObject } from '../util/isObject.js';
 
 /** A tool as served: what `tools/list` shows and how its results are shaped. */
 export interface ServedTool {
@@ -48,7 +49,7 @@ export function toolResult(tool: ServedTool, output: unknown): CallToolResult {
   const value = output ?? null;
   return {
     content: [{ type: 'text', text: JSON.stringify(value) }],
-    structuredContent: !tool.wrap && isPlainObject(value) ? value : { result: value },
+    structuredContent: !tool.wrap && isObject(value) ? value : { result: value },
   };
 }
 
@@ -80,10 +81,6 @@ function toolAnnotations(title: string | undefined, hints: ToolHints | undefined
     openWorldHint: hints?.openWorld,
   });
   return Object.keys(annotations).length > 0 ? annotations : undefined;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export function withoutUndefined<T extends Record<string, unknown>>(value: T): T {

@@ -3,7 +3,7 @@
  * resolved once, when the server is compiled, so a missing one stops `serve` instead of failing calls.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { compileTemplate, renderTemplate, type BindPlan, type DiagnosticSink, type SecretStore } from '../internal.js';
+import { compileTemplate, headerText, renderTemplate, type BindPlan, type DiagnosticSink, type SecretStore } from '../internal.js';
 import { isObject } from '../util/isObject.js';
 import type { ExposedAuth } from './types.js';
 
@@ -37,23 +37,23 @@ export function compileExposedAuth(
 
   switch (String(raw.type ?? '').toLowerCase()) {
     case 'bearer': {
-      const token = resolve('token').replace(/^bearer\s+/i, '');
-      return { type: 'bearer', verify: (headers) => same(credentials(headers, 'bearer'), token) };
+      const matches = matcher(resolve('token').replace(/^bearer\s+/i, ''));
+      return { type: 'bearer', verify: (headers) => matches(credentials(headers, 'bearer')) };
     }
     case 'apikey': {
       const key = typeof raw.key === 'string' ? raw.key : '';
       if (key === '') sink.error(`${pointer}/key`, "apikey authentication needs 'key' (the header or query parameter name)");
-      const value = resolve('value');
-      if (raw.placement === 'query') return { type: 'apikey', queryParameter: key, verify: (_headers, query) => same(query?.get(key) ?? undefined, value) };
-      return { type: 'apikey', verify: (headers) => same(first(headers[key.toLowerCase()]), value) };
+      const matches = matcher(resolve('value'));
+      if (raw.placement === 'query') return { type: 'apikey', queryParameter: key, verify: (_headers, query) => matches(query?.get(key) ?? undefined) };
+      return { type: 'apikey', verify: (headers) => matches(headerText(headers[key.toLowerCase()])) };
     }
     case 'basic': {
-      const expected = `${resolve('username')}:${resolve('password')}`;
+      const matches = matcher(`${resolve('username')}:${resolve('password')}`);
       return {
         type: 'basic',
         verify: (headers) => {
           const encoded = credentials(headers, 'basic');
-          return same(encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8'), expected);
+          return matches(encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8'));
         },
       };
     }
@@ -65,21 +65,20 @@ export function compileExposedAuth(
 
 /** The credentials after `Authorization: <scheme> `, or undefined. */
 function credentials(headers: Headers, scheme: string): string | undefined {
-  const value = first(headers.authorization);
+  const value = headerText(headers.authorization);
   if (value === undefined) return undefined;
   const space = value.indexOf(' ');
   if (space < 0 || value.slice(0, space).toLowerCase() !== scheme) return undefined;
   return value.slice(space + 1).trim();
 }
 
-/** Constant-time comparison; hashing first keeps the length of the secret from leaking too. */
-function same(given: string | undefined, expected: string): boolean {
-  if (given === undefined || expected === '') return false;
+/**
+ * Whether a presented credential is `expected`, compared in constant time; hashing first keeps the
+ * length of the secret from leaking too. The expected digest is computed once, not per request.
+ */
+function matcher(expected: string): (given: string | undefined) => boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+  const wanted = digest(expected);
+  return (given) => given !== undefined && expected !== '' && timingSafeEqual(digest(given), wanted);
 }
 

@@ -8,10 +8,11 @@ import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { HttpError, InputError, NaftikoError } from '../index.js';
-import type { RestExposeSpec, RestOperationSpec } from '../orchestration/types.js';
+import type { RestExposeSpec, RestOperationSpec, RunOptions } from '../orchestration/types.js';
 import { select } from '../orchestration/values.js';
-import { authGuard, clientError, headersOf, hostGuard, isLoopbackAddress, requestBodyLimit, type Refuse } from '../serve/guards.js';
+import { authGuard, clientError, hostGuard, isLoopbackAddress, requestBodyLimit, type Refuse } from '../serve/guards.js';
 import { listen, type RunningServer } from '../serve/listen.js';
+import { isObject } from '../util/isObject.js';
 
 export type { RunningServer };
 
@@ -75,20 +76,25 @@ export function createRestApp(spec: RestExposeSpec, options: { log?: (line: stri
 async function answer(route: Route, spec: RestExposeSpec, c: Context, log: (line: string) => void): Promise<Response> {
   const url = new URL(c.req.url);
   const method = c.req.method.toUpperCase();
-  const body = Buffer.from(await c.req.arrayBuffer());
+  // A GET or HEAD has no body to read, and asking @hono/node-server for one builds a full web Request.
+  const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : Buffer.from(await c.req.arrayBuffer());
   const args = extractInputs(route, url, c, body);
   let status = 200;
-  const contentType = c.req.header('content-type');
+  const options: RunOptions = {
+    signal: c.req.raw.signal,
+    onUpstreamStatus: (upstream) => {
+      if (upstream >= 200 && upstream < 300) status = upstream;
+    },
+  };
+  // Only a forward passes the caller's request on.
+  if (route.raw) {
+    const contentType = c.req.header('content-type');
+    options.headers = c.req.header();
+    options.request = { method, query: forwardedQuery(url, spec.auth?.queryParameter), body, ...(contentType ? { contentType } : {}) };
+  }
   let result: unknown;
   try {
-    result = await route.spec.operation.run(args, {
-      signal: c.req.raw.signal,
-      headers: headersOf(c.req.raw.headers),
-      request: { method, query: forwardedQuery(url, spec.auth?.queryParameter), body, ...(contentType ? { contentType } : {}) },
-      onUpstreamStatus: (upstream) => {
-        if (upstream >= 200 && upstream < 300) status = upstream;
-      },
-    });
+    result = await route.spec.operation.run(args, options);
   } catch (error) {
     if (error instanceof NaftikoError) return naftikoFailure(error, spec, c, log);
     throw error;
@@ -146,7 +152,7 @@ function extractInputs(route: Route, url: URL, c: Context, body: Buffer): Record
       value = getCookie(c, param.name);
     } else {
       const document = parsedBody();
-      value = document !== null && typeof document === 'object' && !Array.isArray(document) ? (document as Record<string, unknown>)[param.name] : undefined;
+      value = isObject(document) ? document[param.name] : undefined;
     }
     if (value !== undefined) args[param.name] = value;
   }

@@ -95,13 +95,6 @@ export function authGuard(refuse: Refuse, auth: ExposedAuth, realm: string): Mid
   };
 }
 
-/** Web headers as the lower-cased record exposed operations read. */
-export function headersOf(headers: Headers): Record<string, string> {
-  const record: Record<string, string> = {};
-  headers.forEach((value, name) => (record[name] = value));
-  return record;
-}
-
 /**
  * An error as a remote client sees it: code, message and details, without the address of the upstream
  * API (an internal host is nobody's business outside): the URL loses its origin in the message and is

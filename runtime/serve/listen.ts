@@ -70,3 +70,20 @@ export async function listen(fetch: (request: Request) => Response | Promise<Res
       })()),
   };
 }
+
+/**
+ * Resolves with the signal's name after SIGINT or SIGTERM, once `served` has closed with its
+ * in-flight calls finished; the CLI then exits 0. A second signal kills the process as usual.
+ */
+export function closeOnSignal(served: { close(): Promise<void> }, log: (line: string) => void): Promise<NodeJS.Signals> {
+  return new Promise((resolve, reject) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      log(`${signal}: finishing calls in flight, then stopping`);
+      served.close().then(() => resolve(signal), reject);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -98,20 +98,3 @@ export async function serveCapability(capability: Capability, runtime: Runtime, 
   if (running.length === 0) throw new NotSupportedError(`${capability.file} exposes nothing this runtime serves (rest, mcp, skill)`);
   return { servers, close: async () => void (await Promise.all(running.map((s) => s.close()))) };
 }
-
-/**
- * Resolves with the signal's name after SIGINT or SIGTERM, once `served` has closed with its
- * in-flight calls finished; the CLI then exits 0. A second signal kills the process as usual.
- */
-export function closeOnSignal(served: Pick<Served, 'close'>, log: (line: string) => void): Promise<NodeJS.Signals> {
-  return new Promise((resolve, reject) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      log(`${signal}: finishing calls in flight, then stopping`);
-      served.close().then(() => resolve(signal), reject);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
