@@ -6,20 +6,20 @@
  * API or its semver promises.
  */
 export { capabilityInternals, type CapabilityInternals } from './compile/capabilityInternals.js';
-export { runtimeInternals, type RuntimeInternals } from './invoke/runtimeInternals.js';
+export { runtimeInternals } from './invoke/runtimeInternals.js';
 export { DiagnosticSink } from './compile/diagnostics.js';
-export { compileTemplate, type TemplateScope } from './compile/template.js';
+export { compileTemplate } from './compile/template.js';
 export { compileValueCheck, type ValueCheck } from './compile/valueChecks.js';
-export { buildInputSchema, type SchemaInput } from './compile/inputSchema.js';
-export type { AsyncPlan, AuthPlan, BindPlan, CompiledPath, OperationPlan, PaginationPlan, ParameterPlan, SourceMap, SourceRef, Template } from './compile/plan.js';
+export { buildInputSchema } from './compile/inputSchema.js';
+export type { AsyncPlan, AuthPlan, BindPlan, CompiledPath, OperationPlan, PaginationPlan, ParameterPlan, SourceRef, Template } from './compile/plan.js';
 export { renderTemplate, stringify } from './invoke/renderTemplate.js';
 export { coerce, preview } from './invoke/coerce.js';
 export type { SecretStore } from './invoke/secretStore.js';
-export { MASK, type Redactor } from './invoke/redactor.js';
-export { compileJsonPath, KeyPath, NO_MATCH } from './response/jsonPath.js';
+export type { Redactor } from './invoke/redactor.js';
+export { compileJsonPath, KeyPath } from './response/jsonPath.js';
 export { selectValue } from './response/select.js';
 export { NOT_CONVERTIBLE, convertOutput, describeValue } from './response/convertOutput.js';
 export { headerText, parseLooseBody } from './response/looseBody.js';
 export { parseYaml } from './load/parseYaml.js';
 export { NEWEST } from './load/dialects.js';
-export { createHttpClient, type HttpClient } from './http/client.js';
+export { createHttpClient } from './http/client.js';

@@ -12,13 +12,8 @@ export class DiagnosticSink {
 
   /** Source position of a node, falling back to its nearest positioned ancestor. */
   ref(pointer: string): SourceRef {
-    let p = pointer;
-    for (;;) {
-      const pos = this.positions.get(p);
-      if (pos) return { file: this.file, pointer, line: pos[0], col: pos[1] };
-      if (p === '') return { file: this.file, pointer, line: 0, col: 0 };
-      p = p.slice(0, p.lastIndexOf('/'));
-    }
+    const [line, col] = locate(this.positions, pointer);
+    return { file: this.file, pointer, line, col };
   }
 
   add(severity: Diagnostic['severity'], pointer: string, message: string): void {
@@ -41,5 +36,14 @@ export class DiagnosticSink {
 
   get hasErrors(): boolean {
     return this.list.some((d) => d.severity === 'error');
+  }
+}
+
+/** Line and column of `pointer`, or of its nearest ancestor that has a position; `[0, 0]` when none has. */
+export function locate(positions: SourceMap, pointer: string): [number, number] {
+  for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
+    const found = positions.get(p);
+    if (found) return found;
+    if (p === '') return [0, 0];
   }
 }

@@ -5,6 +5,7 @@
  * (files kept `naftiko: 1.0.0-alpha3` with the list shape; newer versions appear), so the shape is read
  * from the document itself and the version key only breaks ties.
  */
+import { isObject } from '../util/isObject.js';
 
 /** The two shapes of the format: named lists (Naftiko) or maps keyed by name (Ikanos). */
 export type Shape = 'array' | 'map';
@@ -40,10 +41,6 @@ export interface Unrecognised {
 const SECTIONS = ['capability', 'consumes', 'exposes', 'aggregates', 'binds'] as const;
 
 type Raw = Record<string, unknown>;
-
-function isObject(value: unknown): value is Raw {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** Lists that hold named things; an object in their place is the map shape, an array the array shape. */
 const NAMED_COLLECTIONS = ['resources', 'operations', 'tools', 'skills', 'prompts', 'flows', 'functions', 'steps', 'arguments'];

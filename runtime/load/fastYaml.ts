@@ -11,7 +11,7 @@
  * an error itself, so diagnostics always come from the full parser.
  */
 import type { SourceMap } from '../compile/plan.js';
-import { escapeToken } from '../util/jsonPointer.js';
+import { escapeToken, unescapeToken } from '../util/jsonPointer.js';
 
 /** The parsed data and positions, or `undefined` when the document needs the full parser. */
 export function parseYamlFast(text: string): { data: unknown; positions: SourceMap } | undefined {
@@ -82,7 +82,7 @@ export class LazySourceMap extends Map<string, [number, number]> {
     let at: number | undefined;
     for (const raw of pointer.slice(1).split('/')) {
       if (node === undefined) return undefined;
-      const token = raw.includes('~') ? raw.replace(/~1/g, '/').replace(/~0/g, '~') : raw;
+      const token = unescapeToken(raw);
       const index: number = node.keys ? node.keys.indexOf(token) : /^(?:0|[1-9][0-9]*)$/.test(token) ? Number(token) : -1;
       if (index < 0 || index >= node.at.length) return undefined;
       at = node.at[index];

@@ -11,6 +11,7 @@
  */
 import type { Diagnostic } from '../errors.js';
 import type { SourceMap } from '../compile/plan.js';
+import { locate } from '../compile/diagnostics.js';
 import { detectDialect, type Dialect } from './dialects.js';
 import { INTERNAL_VERSION, normalizeIkanos, type SectionImporter } from './normalizeIkanos.js';
 import { SUPPORTED_VERSIONS } from './schema.js';
@@ -56,16 +57,15 @@ const SHARED_SECTION_ONLY = /missing required key 'capability'/;
 export function readDocument(data: unknown, positions: SourceMap, file: string, importer?: SectionImporter, cached?: CachedValidation): ReadDocument {
   const once = (stage: string, validate: () => Diagnostic[]): Diagnostic[] => {
     if (!cached) return validate();
-    const found = cached.cache.get(cached.text, stage, file);
+    const entry = cached.cache.entry(cached.text, stage);
+    const found = entry.get(file);
     if (found) return found;
     const diagnostics = validate();
-    cached.cache.set(cached.text, stage, diagnostics);
+    entry.set(diagnostics);
     return diagnostics;
   };
-  const at = (pointer: string, severity: Diagnostic['severity'], message: string, map = positions): Diagnostic => {
-    let p = pointer;
-    while (!map.has(p) && p !== '') p = p.slice(0, p.lastIndexOf('/'));
-    const [line, col] = map.get(p) ?? [0, 0];
+  const at = (pointer: string, severity: Diagnostic['severity'], message: string): Diagnostic => {
+    const [line, col] = locate(positions, pointer);
     return { severity, file, line, col, pointer, message };
   };
   const dialect = detectDialect(data);

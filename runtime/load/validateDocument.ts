@@ -6,9 +6,10 @@ import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors.js';
 import type { SourceMap } from '../compile/plan.js';
+import { locate } from '../compile/diagnostics.js';
 import { capabilitySchema, SUPPORTED_VERSIONS } from './schema.js';
 import { isObject } from '../util/isObject.js';
-import { escapeToken, unescapeToken } from '../util/jsonPointer.js';
+import { escapeToken, unescapeToken, valueAt } from '../util/jsonPointer.js';
 
 /** Options of the schema validator, shared with the build step that precompiles it. */
 export const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true } as const;
@@ -60,19 +61,9 @@ function subject(data: unknown, pointer: string): string {
   const cut = pointer.lastIndexOf('/');
   if (cut < 0) return 'document:';
   const parentPointer = pointer.slice(0, cut);
-  const parent = resolve(data, parentPointer);
+  const parent = valueAt(data, parentPointer);
   if (Array.isArray(parent)) return `${displayPath(data, pointer)}:`;
   return `${displayPath(data, parentPointer)}: '${unescapeToken(pointer.slice(cut + 1))}'`;
-}
-
-function resolve(data: unknown, pointer: string): unknown {
-  if (pointer === '') return data;
-  let node = data;
-  for (const raw of pointer.slice(1).split('/')) {
-    if (!isObject(node) && !Array.isArray(node)) return undefined;
-    node = (node as Record<string, unknown>)[unescapeToken(raw)];
-  }
-  return node;
 }
 
 function describe(value: unknown): string {
@@ -138,15 +129,6 @@ function translate(error: ErrorObject, data: unknown): { pointer: string; severi
       return { pointer: at, severity: 'error', message: `${subject(data, at)} must be ${String(params.comparison)} ${String(params.limit)} (got ${describe(error.data)})` };
     default:
       return { pointer: at, severity: 'error', message: `${subject(data, at)} ${error.message ?? 'is invalid'}` };
-  }
-}
-
-/** Position of `pointer`, or of its nearest ancestor that has one. */
-function locate(positions: SourceMap, pointer: string): [number, number] {
-  for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
-    const found = positions.get(p);
-    if (found) return found;
-    if (p === '') return [0, 0];
   }
 }
 

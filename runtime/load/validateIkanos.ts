@@ -12,8 +12,9 @@ import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors.js';
 import type { SourceMap } from '../compile/plan.js';
+import { locate } from '../compile/diagnostics.js';
 import { isObject } from '../util/isObject.js';
-import { escapeToken, unescapeToken } from '../util/jsonPointer.js';
+import { escapeToken, unescapeToken, valueAt } from '../util/jsonPointer.js';
 
 /** The schema's version, named in every message. */
 export const IKANOS_SCHEMA_VERSION = '1.0.0-beta5';
@@ -58,8 +59,6 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-type Raw = Record<string, unknown>;
-
 
 /** `/capability/consumes/0/resources/ships` → `capability.consumes[0].resources.ships`. */
 function displayPath(pointer: string): string {
@@ -91,15 +90,6 @@ function explain(error: ErrorObject): { pointer: string; text: string } {
       return { pointer: `${at}/${escapeToken(String(params.propertyName))}`, text: `${displayPath(at)}: key '${String(params.propertyName)}' is not a valid name` };
     default:
       return { pointer: at, text: `${displayPath(at)} ${error.message ?? 'is invalid'}` };
-  }
-}
-
-/** Position of `pointer`, or of its nearest ancestor that has one. */
-function locate(positions: SourceMap, pointer: string): [number, number] {
-  for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
-    const found = positions.get(p);
-    if (found) return found;
-    if (p === '') return [0, 0];
   }
 }
 
@@ -144,7 +134,7 @@ export function validateIkanos(data: unknown, file: string, positions: SourceMap
   const messages = new Map<string, string>();
   for (const root of folded) {
     const inside = [...new Set((byNode.get(root) ?? []).map((e) => explain(e).text))].slice(0, 3);
-    const node = resolve(data, root);
+    const node = valueAt(data, root);
     const kind = isObject(node) && typeof node.type === 'string' ? ` (type '${node.type}')` : '';
     messages.set(`${root}\n`, `${displayPath(root)}${kind} matches none of the forms the Ikanos ${IKANOS_SCHEMA_VERSION} schema allows here${inside.length > 0 ? `: ${inside.join('; ')}` : ''}`);
   }
@@ -162,8 +152,3 @@ export function validateIkanos(data: unknown, file: string, positions: SourceMap
   return diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
-function resolve(data: unknown, pointer: string): unknown {
-  let node = data;
-  for (const raw of pointer === '' ? [] : pointer.slice(1).split('/')) node = isObject(node) || Array.isArray(node) ? (node as Raw)[unescapeToken(raw)] : undefined;
-  return node;
-}

@@ -13,37 +13,46 @@ import { packageVersion } from '../util/version.js';
 
 /** Where validation results of one file's text are kept and found. */
 export interface ValidationCache {
-  /** The diagnostics of stage `stage` for `text`, as they were found for this file, or undefined. */
-  get(text: string, stage: string, file: string): Diagnostic[] | undefined;
-  /** Keeps the diagnostics of a stage, unless one is an error. */
-  set(text: string, stage: string, diagnostics: Diagnostic[]): void;
+  /** The place of stage `stage`'s results for `text` (the text is hashed once, here). */
+  entry(text: string, stage: string): ValidationCacheEntry;
+}
+
+/** One stage's results for one text. */
+export interface ValidationCacheEntry {
+  /** The diagnostics as they were found, placed in `file`, or undefined. */
+  get(file: string): Diagnostic[] | undefined;
+  /** Keeps the diagnostics, unless one is an error. */
+  set(diagnostics: Diagnostic[]): void;
 }
 
 /** A cache in `dir`; problems reading or writing it only cost the time the cache would have saved. */
 export function validationCache(dir: string): ValidationCache {
   const folder = join(dir, `validation-${packageVersion()}`);
-  const path = (text: string, stage: string) => join(folder, `${createHash('sha256').update(stage).update('\0').update(text).digest('hex')}.json`);
   return {
-    get(text, stage, file) {
-      try {
-        const kept = JSON.parse(readFileSync(path(text, stage), 'utf8')) as Array<Omit<Diagnostic, 'file'>>;
-        return kept.map((d) => ({ ...d, file }));
-      } catch {
-        return undefined;
-      }
-    },
-    set(text, stage, diagnostics) {
-      if (diagnostics.some((d) => d.severity === 'error')) return;
-      try {
-        mkdirSync(folder, { recursive: true });
-        const target = path(text, stage);
-        // Written aside, then renamed: a reader never sees half a file, whatever runs in parallel.
-        const temporary = `${target}.${process.pid}.tmp`;
-        writeFileSync(temporary, JSON.stringify(diagnostics.map(({ file: _file, ...d }) => d)));
-        renameSync(temporary, target);
-      } catch {
-        // A read-only or full disk: the next load validates again.
-      }
+    entry(text, stage) {
+      const target = join(folder, `${createHash('sha256').update(stage).update('\0').update(text).digest('hex')}.json`);
+      return {
+        get(file) {
+          try {
+            const kept = JSON.parse(readFileSync(target, 'utf8')) as Array<Omit<Diagnostic, 'file'>>;
+            return kept.map((d) => ({ ...d, file }));
+          } catch {
+            return undefined;
+          }
+        },
+        set(diagnostics) {
+          if (diagnostics.some((d) => d.severity === 'error')) return;
+          try {
+            mkdirSync(folder, { recursive: true });
+            // Written aside, then renamed: a reader never sees half a file, whatever runs in parallel.
+            const temporary = `${target}.${process.pid}.tmp`;
+            writeFileSync(temporary, JSON.stringify(diagnostics.map(({ file: _file, ...d }) => d)));
+            renameSync(temporary, target);
+          } catch {
+            // A read-only or full disk: the next load validates again.
+          }
+        },
+      };
     },
   };
 }

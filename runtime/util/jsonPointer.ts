@@ -8,3 +8,13 @@ export function escapeToken(token: string | number): string {
 export function unescapeToken(token: string): string {
   return token.includes('~') ? token.replaceAll('~1', '/').replaceAll('~0', '~') : token;
 }
+
+/** The node `pointer` designates in `data`, or undefined when the path leaves the document. */
+export function valueAt(data: unknown, pointer: string): unknown {
+  let node = data;
+  for (const raw of pointer === '' ? [] : pointer.slice(1).split('/')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[unescapeToken(raw)];
+  }
+  return node;
+}
