@@ -8,7 +8,7 @@
 export { capabilityInternals, type CapabilityInternals } from './compile/capabilityInternals.js';
 export { runtimeInternals } from './invoke/runtimeInternals.js';
 export { DiagnosticSink } from './compile/diagnostics.js';
-export { compileTemplate } from './compile/template.js';
+export { compileTemplate, isLiteral } from './compile/template.js';
 export { compileValueCheck, type ValueCheck } from './compile/valueChecks.js';
 export { buildInputSchema } from './compile/inputSchema.js';
 export type { AsyncPlan, AuthPlan, BindPlan, CompiledPath, OperationPlan, PaginationPlan, ParameterPlan, SourceRef, Template } from './compile/plan.js';

@@ -29,7 +29,7 @@ export interface ConvertProblem {
 export type Converted = { ok: true; text: string; from: 'naftiko' | 'ikanos'; notes: ConvertProblem[] } | { ok: false; problems: ConvertProblem[] };
 
 /** The version written by each conversion: the grammar the runtime's two models are read with. */
-export const TARGET_VERSION: Record<ConvertTarget, string> = { ikanos: NEWEST.ikanos, naftiko: '1.0.0-alpha2' };
+const TARGET_VERSION: Record<ConvertTarget, string> = { ikanos: NEWEST.ikanos, naftiko: '1.0.0-alpha2' };
 
 type Context = 'root' | 'capability' | 'consumes' | 'resource' | 'consumedOperation' | 'expose' | 'exposedResource' | 'unit' | 'prompt' | 'skill' | 'aggregate' | 'output' | 'plain';
 
@@ -45,9 +45,6 @@ const NAMED: Partial<Record<Context, Record<string, Context>>> = {
   skill: { tools: 'plain' },
   aggregate: { functions: 'unit', flows: 'unit' },
 };
-
-/** Keys renamed from the Naftiko name to the Ikanos one, in every object of the format. */
-const RENAMED: Record<string, string> = { label: 'display' };
 
 /** What alpha2 cannot say, by key, wherever it appears. */
 const IKANOS_ONLY = new Map([
@@ -70,21 +67,27 @@ class Converter {
   ) {}
 
   private problem(node: Node | Pair | null | undefined, message: string): void {
-    const offset = (isPair(node) ? (node.key as Node | null) : node)?.range?.[0] ?? 0;
-    const { line, col } = this.lines.linePos(offset);
-    this.problems.push({ line, col, message });
+    this.problems.push({ ...this.at(node), message });
   }
 
   private note(node: Node | Pair | null | undefined, message: string): void {
+    this.notes.push({ ...this.at(node), message });
+  }
+
+  /** Where a node (a pair: its key) starts in the source. */
+  private at(node: Node | Pair | null | undefined): { line: number; col: number } {
     const offset = (isPair(node) ? (node.key as Node | null) : node)?.range?.[0] ?? 0;
-    this.notes.push({ ...this.lines.linePos(offset), message });
+    const { line, col } = this.lines.linePos(offset);
+    return { line, col };
   }
 
   private key(pair: Pair): string {
     return isScalar(pair.key) ? String(pair.key.value) : '';
   }
 
-  private rename(pair: Pair, from: string, to: string): void {
+  /** Renames a key between its Naftiko and its Ikanos name, toward the target. */
+  private rename(pair: Pair, naftiko: string, ikanos: string): void {
+    const [from, to] = this.to === 'ikanos' ? [naftiko, ikanos] : [ikanos, naftiko];
     if (isScalar(pair.key) && pair.key.value === from) pair.key.value = to;
   }
 
@@ -96,19 +99,20 @@ class Converter {
       const key = this.key(pair);
       if (this.to === 'naftiko' && IKANOS_ONLY.has(key) && context !== 'plain') this.problem(pair, `${IKANOS_ONLY.get(key)} has no Naftiko alpha2 equivalent`);
       if (this.to === 'naftiko' && context === 'root' && key === 'info' && isMap(pair.value) && pair.value.has('version')) this.problem(pair.value.items.find((p) => this.key(p) === 'version'), 'info.version has no Naftiko alpha2 equivalent');
-      for (const [naftiko, ikanos] of Object.entries(RENAMED)) this.to === 'ikanos' ? this.rename(pair, naftiko, ikanos) : this.rename(pair, ikanos, naftiko);
+      // Renamed in every object of the format.
+      this.rename(pair, 'label', 'display');
     }
     const named = NAMED[context] ?? {};
     for (const pair of map.items) {
       const key = this.key(pair);
       if (context === 'root' || context === 'capability') this.section(pair, context);
-      else if (context === 'expose' && key === 'resources') pair.value = this.named(pair.value, isMap(map) && map.get('type') === 'mcp' ? 'unit' : 'exposedResource');
+      else if (context === 'expose' && key === 'resources') pair.value = this.named(pair.value, map.get('type') === 'mcp' ? 'unit' : 'exposedResource');
       else if (context === 'unit' && key === 'outputParameters') this.outputs(pair, map);
       else if (context === 'unit' && key === 'mappings' && isSeq(pair.value)) for (const item of pair.value.items) this.mapping(item);
       else if (context === 'output' && key === 'items') this.outputItems(pair);
       else if (context === 'output' && key === 'properties' && isMap(pair.value)) for (const p of pair.value.items) this.object(p.value, 'output');
       else if (named[key]) pair.value = this.named(pair.value, named[key]);
-      if (context === 'aggregate') this.to === 'ikanos' ? this.rename(pair, 'functions', 'flows') : this.rename(pair, 'flows', 'functions');
+      if (context === 'aggregate') this.rename(pair, 'functions', 'flows');
     }
   }
 
@@ -131,7 +135,7 @@ class Converter {
   private consumesEntry(entry: unknown): void {
     if (!isMap(entry)) return;
     if (entry.has('import')) {
-      for (const pair of entry.items) this.to === 'ikanos' ? this.rename(pair, 'location', 'from') : this.rename(pair, 'from', 'location');
+      for (const pair of entry.items) this.rename(pair, 'location', 'from');
       return;
     }
     this.object(entry, 'consumes');
@@ -139,7 +143,7 @@ class Converter {
 
   private mapping(item: unknown): void {
     if (!isMap(item)) return;
-    for (const pair of item.items) this.to === 'ikanos' ? this.rename(pair, 'targetName', 'target') : this.rename(pair, 'target', 'targetName');
+    for (const pair of item.items) this.rename(pair, 'targetName', 'target');
   }
 
   /** A unit's outputs: a list is the mapped (call) form in both shapes; orchestrated and mock outputs are named. */
@@ -154,7 +158,7 @@ class Converter {
   private mappedOutput(node: unknown): void {
     if (!isMap(node)) return;
     for (const pair of node.items) {
-      for (const [naftiko, ikanos] of Object.entries(RENAMED)) this.to === 'ikanos' ? this.rename(pair, naftiko, ikanos) : this.rename(pair, ikanos, naftiko);
+      this.rename(pair, 'label', 'display');
       const key = this.key(pair);
       if (key === 'items') this.mappedOutput(pair.value);
       else if (key === 'properties' && isMap(pair.value)) for (const p of pair.value.items) this.mappedOutput(p.value);
@@ -169,18 +173,12 @@ class Converter {
 
   /** A named collection, converted to the target shape; its items are converted as `context`. */
   private named(value: unknown, context: Context): unknown {
-    if (this.to === 'ikanos') {
-      if (!isSeq(value)) {
-        if (isMap(value)) for (const pair of value.items) this.object(pair.value, context);
-        return value;
-      }
-      return this.toMap(value, context);
-    }
-    if (!isMap(value)) {
-      if (isSeq(value)) for (const item of value.items) this.object(item, context);
-      return value;
-    }
-    return this.toSeq(value, context);
+    if (this.to === 'ikanos' && isSeq(value)) return this.toMap(value, context);
+    if (this.to === 'naftiko' && isMap(value)) return this.toSeq(value, context);
+    // Already in the target shape: only its items are converted.
+    if (isMap(value)) for (const pair of value.items) this.object(pair.value, context);
+    else if (isSeq(value)) for (const item of value.items) this.object(item, context);
+    return value;
   }
 
   private toMap(seq: YAMLSeq, context: Context): YAMLMap | YAMLSeq {

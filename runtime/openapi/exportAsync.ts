@@ -9,33 +9,27 @@ import { escapeToken } from '../util/jsonPointer.js';
 import type { Raw } from './document.js';
 import type { Report } from './report.js';
 
-/** The poll operation of a job, and the operationId it was given in the exported document. */
-export interface PollTarget {
-  plan: OperationPlan;
-  operationId: string;
-}
-
-/** `x-naftiko-async` for the submit operation. */
-export function asyncExtension(job: AsyncPlan, poll: PollTarget): Raw {
-  const block: Raw = { id: job.id.expression, poll: { operation: poll.operationId, ...(job.with.length > 0 ? { with: Object.fromEntries(job.with.map((w) => [w.name, w.value.raw])) } : {}) }, done: job.done.expression };
+/** `x-naftiko-async` for the submit operation; `pollId` is the poll operation's operationId in the exported document. */
+export function asyncExtension(job: AsyncPlan, pollId: string): Raw {
+  const block: Raw = { id: job.id.expression, poll: { operation: pollId, ...(job.with.length > 0 ? { with: Object.fromEntries(job.with.map((w) => [w.name, w.value.raw])) } : {}) }, done: job.done.expression };
   if (job.failed) block.failed = job.failed.expression;
   Object.assign(block, { interval: job.interval, maxInterval: job.maxInterval, backoff: job.backoff, timeout: job.timeout });
   return block;
 }
 
 /** The links of the 202 response, or undefined (reported) when an input of the poll operation has no runtime expression. */
-export function asyncLinks(submit: OperationPlan, job: AsyncPlan, poll: PollTarget, subject: string, report: Report): Raw | undefined {
+export function asyncLinks(submit: OperationPlan, job: AsyncPlan, pollId: string, subject: string, report: Report): Raw | undefined {
   const parameters: Raw = {};
   const sources = [...job.with.map((w) => [w.name, w.value.raw] as const), ...job.passOn.map((name) => [name, `{{${name}}}`] as const)];
   for (const [name, value] of sources) {
     const expression = linkExpression(value, submit, job);
     if (expression === undefined) {
-      report.note(subject, `the 202 response has no OpenAPI link to '${poll.operationId}': its input '${name}' (${value}) has no runtime expression; x-naftiko-async describes the job`);
+      report.note(subject, `the 202 response has no OpenAPI link to '${pollId}': its input '${name}' (${value}) has no runtime expression; x-naftiko-async describes the job`);
       return undefined;
     }
     parameters[name] = expression;
   }
-  return { [poll.operationId]: { operationId: poll.operationId, parameters, description: `Poll the job until it is done (${job.done.expression})` } };
+  return { [pollId]: { operationId: pollId, parameters, description: `Poll the job until it is done (${job.done.expression})` } };
 }
 
 /** `{{id}}` → `$response.body#/data/id`; `{{group_id}}` → `$request.path.group_id`. */

@@ -5,11 +5,11 @@
  * runtime actually sends it. What OpenAPI cannot say is reported, as on import.
  */
 import { createRuntime, type Capability, type JsonSchema, type RawFormat } from '../index.js';
-import { capabilityInternals, type AuthPlan, type OperationPlan, type ParameterPlan, type Template } from '../internal.js';
+import { capabilityInternals, isLiteral, type AuthPlan, type OperationPlan, type ParameterPlan, type Template } from '../internal.js';
 import { compileExposes } from '../orchestration/compileExposes.js';
 import type { RestExposeSpec } from '../orchestration/types.js';
 import { isObject, type Raw } from './document.js';
-import { asyncExtension, asyncLinks, type PollTarget } from './exportAsync.js';
+import { asyncExtension, asyncLinks } from './exportAsync.js';
 import { paginationExtensions } from './exportPagination.js';
 import { BODY_PARAMETERS_EXTENSION } from './mapRequestBody.js';
 import { UniqueNames } from './naming.js';
@@ -63,12 +63,12 @@ export function exportOpenApi(capability: Capability, options: ExportOptions = {
     if (parameters.length > 0) operation.parameters = parameters;
     const requestBody = requestBodyOf(plan, mediaType, subject, report);
     if (requestBody) operation.requestBody = requestBody;
-    // The loader resolved every job's poll operation among the plans.
+    // The loader resolved every job's poll operation among the plans, so it has an operationId here.
     const job = plan.async;
-    const poll: PollTarget | undefined = job && { plan: plans.find((p) => p.id === job.pollOperation)!, operationId: operationIds.get(job.pollOperation)! };
-    operation.responses = responsesOf(plan, job && poll ? asyncLinks(plan, job, poll, subject, report) : undefined);
+    const pollId = job && operationIds.get(job.pollOperation)!;
+    operation.responses = responsesOf(plan, job && pollId ? asyncLinks(plan, job, pollId, subject, report) : undefined);
     if (plan.pagination) Object.assign(operation, paginationExtensions(plan.pagination));
-    if (job && poll) operation['x-naftiko-async'] = asyncExtension(job, poll);
+    if (job && pollId) operation['x-naftiko-async'] = asyncExtension(job, pollId);
     const requirement = security.get(plan.namespace);
     if (several) {
       operation.servers = [{ url: serverUrl(plan.baseUri) }];
@@ -118,7 +118,7 @@ function parametersOf(plan: OperationPlan, subject: string, report: Report): { p
   for (const p of plan.parameters) {
     if (p.in === 'body') continue;
     if (p.value !== undefined) {
-      if (p.valueTemplate?.parts.some((part) => part.kind !== 'text')) {
+      if (p.valueTemplate && !isLiteral(p.valueTemplate)) {
         report.notExpressible(subject, `${p.in} parameter '${p.name}' is filled from ${p.valueTemplate.raw}; it is left out`);
         continue;
       }
@@ -198,7 +198,7 @@ function templateSchema(inputs: string[]): JsonSchema {
 
 /** A form field filled from exactly one input is a string; a fixed one is a constant. */
 function fieldSchema(template: Template): JsonSchema {
-  if (template.parts.every((p) => p.kind === 'text')) return { type: 'string', const: template.raw };
+  if (isLiteral(template)) return { type: 'string', const: template.raw };
   return { type: 'string' };
 }
 
@@ -238,7 +238,7 @@ function securityOf(plan: OperationPlan, namespace: string, schemes: Raw, report
     case 'digest':
       return { [add(`${namespace}-${auth.type}`, { type: 'http', scheme: auth.type })]: [] };
     case 'oauth2': {
-      if (auth.tokenEndpoint.parts.some((p) => p.kind !== 'text')) {
+      if (!isLiteral(auth.tokenEndpoint)) {
         report.notExpressible(`namespace '${namespace}'`, `the OAuth2 token endpoint ${auth.tokenEndpoint.raw} is a template; a token URL is a URL: the scheme is left out`);
         return undefined;
       }
@@ -263,14 +263,13 @@ function securityOf(plan: OperationPlan, namespace: string, schemes: Raw, report
   }
 }
 
-function addOperation(paths: Raw, path: string, method: string, operation: Raw, subject: string, report: Report): boolean {
+function addOperation(paths: Raw, path: string, method: string, operation: Raw, subject: string, report: Report): void {
   const item = (paths[path] ??= {}) as Raw;
   if (item[method] !== undefined) {
     report.notExpressible(subject, `${method.toUpperCase()} ${path} is already described by another operation; this one is left out`);
-    return false;
+    return;
   }
   item[method] = operation;
-  return true;
 }
 
 /** The `rest` exposes: their routes, inputs and authentication, served at their own address. */

@@ -87,17 +87,22 @@ function mapParameter(parameter: Raw, placeholders: string[], ctx: ParameterCont
     .filter((s) => s !== '')
     .join(' ');
   if (description !== '') mapped.description = description;
-  if (schema.default !== undefined) mapped.default = schema.default;
-  if (Array.isArray(schema.enum)) mapped.enum = schema.enum;
-  if (typeof schema.pattern === 'string') mapped.pattern = schema.pattern;
-  if (typeof schema.format === 'string') mapped.format = schema.format;
-  const constraints = parameterSchema(schema);
-  if (constraints) mapped.schema = constraints;
+  copyChecks(mapped, schema);
   return mapped;
 }
 
+/** Puts what `schema` checks on `parameter`: default, enum, pattern, format, and the rest as its `schema`. */
+export function copyChecks(parameter: ParameterModel, schema: JsonSchema): void {
+  if (schema.default !== undefined) parameter.default = schema.default;
+  if (Array.isArray(schema.enum)) parameter.enum = schema.enum;
+  if (typeof schema.pattern === 'string') parameter.pattern = schema.pattern;
+  if (typeof schema.format === 'string') parameter.format = schema.format;
+  const constraints = parameterSchema(schema);
+  if (constraints) parameter.schema = constraints;
+}
+
 /** What the schema checks beyond type, enum and pattern (bounds, lengths, items…), or undefined. */
-export function parameterSchema(schema: JsonSchema): JsonSchema | undefined {
+function parameterSchema(schema: JsonSchema): JsonSchema | undefined {
   const rest = Object.entries(schema).filter(([key]) => !PARAMETER_KEYS.has(key));
   if (rest.length === 0) return undefined;
   return Object.fromEntries([...(schema.type !== undefined ? [['type', schema.type] as const] : []), ...rest]);

@@ -5,7 +5,7 @@
  */
 import type { ParameterModel, TemplateBody } from './model.js';
 import { deref, isObject, objectAt, type Raw } from './document.js';
-import { parameterSchema, type ParameterContext } from './mapParameters.js';
+import { copyChecks, type ParameterContext } from './mapParameters.js';
 
 /**
  * Set by `naftiko export openapi` on a body the capability builds from several `in: body` parameters,
@@ -57,18 +57,14 @@ function jsonParameters(mediaType: string, media: Raw, required: boolean, descri
   }
   if (flatten && isObject(schema.properties)) {
     const requiredNames = Array.isArray(schema.required) ? schema.required : [];
+    const sourceProperties = isObject(source) ? objectAt(deref(ctx.document, source), 'properties') : {};
     for (const [name, property] of Object.entries(schema.properties)) {
       const p = isObject(property) ? property : {};
       const parameter: ParameterModel = { name, in: 'body', required: requiredNames.includes(name) };
-      const type = ctx.schemas.typeOf(isObject(source) ? objectAt(deref(ctx.document, source), 'properties')[name] : undefined);
+      const type = ctx.schemas.typeOf(sourceProperties[name]);
       if (type !== undefined) parameter.type = type;
       if (typeof p.description === 'string') parameter.description = p.description;
-      if (p.default !== undefined) parameter.default = p.default;
-      if (Array.isArray(p.enum)) parameter.enum = p.enum;
-      if (typeof p.pattern === 'string') parameter.pattern = p.pattern;
-      if (typeof p.format === 'string') parameter.format = p.format;
-      const constraints = parameterSchema(p);
-      if (constraints) parameter.schema = constraints;
+      copyChecks(parameter, p);
       parameters.push(parameter);
     }
     return parameters;

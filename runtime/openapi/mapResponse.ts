@@ -18,7 +18,7 @@ const FORMATS: Array<[RegExp, RawFormat]> = [
 ];
 
 /** The success response of an operation: the first 2xx with content (then any 2xx, `2XX`, `default`). */
-export function successResponse(operation: { responses?: unknown }, document: Raw): { code: string; content: Raw } {
+function successResponse(operation: { responses?: unknown }, document: Raw): { code: string; content: Raw } {
   const responses = objectAt(operation, 'responses');
   const codes = Object.keys(responses).filter((c) => /^2\d\d$/.test(c)).sort();
   const code = codes.find((c) => Object.keys(objectAt(deref(document, responses[c]), 'content')).length > 0) ?? codes[0] ?? (responses['2XX'] ? '2XX' : 'default');

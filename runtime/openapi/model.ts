@@ -3,7 +3,7 @@
  * runtime's terms, before any capability format is written. Swagger 2.0, OpenAPI 3.0 and 3.1 all end
  * up here; the naftiko (alpha2) and ikanos (beta5) writers both read only this.
  */
-import type { JsonSchema, RawFormat, ValueType } from '../types.js';
+import type { JsonSchema, ParameterLocation, RawFormat, ValueType } from '../types.js';
 
 /** One API, ready to be written as one consumed namespace. */
 export interface ApiModel {
@@ -73,12 +73,10 @@ export interface OperationModel {
   async?: AsyncModel;
 }
 
-export type Location = 'path' | 'query' | 'header' | 'cookie' | 'body';
-
 /** One input of an operation. */
 export interface ParameterModel {
   name: string;
-  in: Location;
+  in: ParameterLocation;
   type?: ValueType;
   required: boolean;
   description?: string;

@@ -6,13 +6,13 @@
 import type { JsonSchema, ValueType } from '../types.js';
 import { deref, isObject, resolvePointer, type Raw } from './document.js';
 import { unescapeToken } from '../util/jsonPointer.js';
+import { isOneOf, VALUE_TYPES } from '../util/vocabulary.js';
 
 /** Keywords of the OpenAPI schema dialect that JSON Schema does not have, or that would confuse a standalone schema. */
 const DROPPED = new Set(['nullable', 'discriminator', 'xml', 'externalDocs', 'example', '$schema', '$id', '$anchor', '$dynamicAnchor', '$dynamicRef', 'deprecated']);
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
 const SCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
 const SCHEMA_VALUES = new Set(['items', 'additionalProperties', 'not', 'contains', 'propertyNames', 'if', 'then', 'else', 'unevaluatedProperties', 'unevaluatedItems', 'additionalItems']);
-const VALUE_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array']);
 
 /** How a schema is used: request schemas leave out `readOnly` properties, which a client never sends. */
 export type SchemaUsage = 'request' | 'response';
@@ -41,7 +41,7 @@ export class SchemaConverter {
     const resolved = deref(this.document, schema);
     if (!resolved) return undefined;
     const types = (Array.isArray(resolved.type) ? resolved.type : [resolved.type]).filter((t) => typeof t === 'string' && t !== 'null');
-    if (types.length === 1 && VALUE_TYPES.has(types[0] as string)) return types[0] as ValueType;
+    if (types.length === 1 && isOneOf(VALUE_TYPES, types[0])) return types[0];
     if (types.length === 0) {
       if (Array.isArray(resolved.enum) && resolved.enum.length > 0) return inferType(resolved.enum);
       if (isObject(resolved.properties)) return 'object';
@@ -135,7 +135,7 @@ function inferType(values: unknown[]): ValueType | undefined {
   const types = new Set(values.filter((v) => v !== null).map((v) => (typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v)));
   if (types.size === 1) {
     const [only] = types;
-    return VALUE_TYPES.has(only) ? (only as ValueType) : undefined;
+    return isOneOf(VALUE_TYPES, only) ? only : undefined;
   }
   return types.size === 2 && types.has('integer') && types.has('number') ? 'number' : undefined;
 }

@@ -7,9 +7,9 @@ import type { ApiModel, AuthModel, OperationModel } from './model.js';
 import type { Raw } from './document.js';
 import { kebab, UniqueNames } from './naming.js';
 import type { Report } from './report.js';
-import { apiDescription, secretVariables, templateBody, writeAuthentication } from './writeNaftiko.js';
+import { apiDescription, envBinds, templateBody, writeAuthentication } from './writeNaftiko.js';
 
-export const IKANOS_VERSION = '1.0.0-beta5';
+const IKANOS_VERSION = '1.0.0-beta5';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const FORMATS = new Set(['json', 'xml', 'avro', 'protobuf', 'csv', 'tsv', 'psv', 'yaml', 'html', 'markdown', 'binary']);
@@ -37,9 +37,9 @@ export function writeIkanos(model: ApiModel, report: Report): Raw {
     resources[resourceNames.take(resource.name)] = { ...(resource.description ? { description: resource.description } : {}), path: resource.path, operations };
   }
   consumes.resources = resources;
-  const variables = secretVariables(model.auth, 'ikanos');
+  const binds = envBinds(model.auth, 'ikanos');
   const capability: Raw = {};
-  if (variables.length > 0) capability.binds = [{ namespace: 'env', keys: Object.fromEntries(variables.map((v) => [v, v])) }];
+  if (binds) capability.binds = binds;
   capability.consumes = [consumes];
   return { ikanos: IKANOS_VERSION, info: { display: model.title, description: model.description ?? model.title }, capability };
 }

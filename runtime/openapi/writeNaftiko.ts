@@ -5,11 +5,11 @@
 import type { ApiModel, AuthModel, OperationModel, ParameterModel, TemplateBody } from './model.js';
 import type { Raw } from './document.js';
 
-export const NAFTIKO_VERSION = '1.0.0-alpha2';
+const NAFTIKO_VERSION = '1.0.0-alpha2';
 
 /** Builds the capability document of `model`. */
 export function writeNaftiko(model: ApiModel): Raw {
-  const variables = secretVariables(model.auth);
+  const binds = envBinds(model.auth);
   const consumes: Raw = {
     type: 'http',
     namespace: model.namespace,
@@ -26,7 +26,7 @@ export function writeNaftiko(model: ApiModel): Raw {
   const info: Raw = { label: model.title };
   if (model.description) info.description = model.description;
   const document: Raw = { naftiko: NAFTIKO_VERSION, info };
-  if (variables.length > 0) document.binds = [{ namespace: 'env', keys: Object.fromEntries(variables.map((v) => [v, v])) }];
+  if (binds) document.binds = binds;
   document.capability = { consumes: [consumes] };
   return document;
 }
@@ -37,8 +37,14 @@ export function apiDescription(model: ApiModel): string {
   return `${model.title}${model.version ? ` ${model.version}` : ''}, imported from OpenAPI.${others}`;
 }
 
+/** The `binds` that give an authentication its environment variables, or undefined when it reads none. */
+export function envBinds(auth: AuthModel | undefined, format: 'naftiko' | 'ikanos' = 'naftiko'): Raw[] | undefined {
+  const variables = secretVariables(auth, format);
+  return variables.length > 0 ? [{ namespace: 'env', keys: Object.fromEntries(variables.map((v) => [v, v])) }] : undefined;
+}
+
 /** The environment variables an authentication reads, as written (beta5 reads an OAuth2 access token). */
-export function secretVariables(auth: AuthModel | undefined, format: 'naftiko' | 'ikanos' = 'naftiko'): string[] {
+function secretVariables(auth: AuthModel | undefined, format: 'naftiko' | 'ikanos' = 'naftiko'): string[] {
   switch (auth?.type) {
     case undefined:
       return [];
