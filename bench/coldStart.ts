@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, USERS_CAPABILITY } from './paths.js';
+import { CLI, ROOT, USERS_CAPABILITY } from './paths.js';
 import { BENCH_API_KEY, BENCH_USER_ID } from './server.js';
 import { median } from './stats.js';
 
@@ -32,7 +32,6 @@ export interface ColdStartResult {
   helpRatio: number;
 }
 
-const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const LIBRARY = join(ROOT, 'dist', 'runtime', 'index.js');
 
 /**

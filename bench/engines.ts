@@ -21,7 +21,7 @@ import { startRedisServer } from '../test/support/redisServer.js';
 import { closedLoop, OPERATIONS, orderOf, summarize, type RunStats } from './invoke.js';
 import { USERS_CAPABILITY } from './paths.js';
 import { BENCH_API_KEY } from './server.js';
-import { median } from './stats.js';
+import { markdownTable, median } from './stats.js';
 
 /** Settings of the engines benchmark. */
 export interface EngineSettings {
@@ -176,7 +176,7 @@ function commandCounts(info: string): Record<string, number> {
 /** The report's section: tables, then where the added time goes. */
 export function formatEngines(r: EngineResult, settings: EngineSettings): string[] {
   const out: string[] = [];
-  const table = (header: string[], rows: string[][]) => out.push(`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`), '');
+  const table = (header: string[], rows: string[][]) => out.push(...markdownTable(header, rows));
   const ms = (value: number) => value.toFixed(value < 10 ? 3 : 1);
   const sent = r.commandsPerJob.filter((c) => CLIENT_COMMANDS.has(c.command));
   const scripted = r.commandsPerJob.filter((c) => !CLIENT_COMMANDS.has(c.command));

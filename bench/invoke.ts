@@ -53,7 +53,7 @@ export const OPERATIONS: Record<BodySize, Operation> = {
 };
 
 /** The headers of the hand-written clients: same names, values and order as the runtime's. */
-function headersFor(key: string): Record<string, string> {
+export function headersFor(key: string): Record<string, string> {
   return { 'X-Vital-API-Key': key, 'user-agent': 'naftiko-runtime', accept: 'application/json' };
 }
 

@@ -14,7 +14,7 @@ import http from 'node:http';
 import got from 'got';
 import { createRuntime, loadCapability, type Runtime } from '../runtime/index.js';
 import { agentOptions } from '../runtime/http/client.js';
-import { orderOf } from './invoke.js';
+import { headersFor, orderOf } from './invoke.js';
 import { PAGED_CAPABILITY } from './paths.js';
 import { BENCH_API_KEY, PAGE_SIZE, PAGED_TOTAL } from './server.js';
 import { median } from './stats.js';
@@ -31,7 +31,7 @@ export interface PagingClients {
   close(): void;
 }
 
-const HEADERS = { 'X-Vital-API-Key': BENCH_API_KEY, 'user-agent': 'naftiko-runtime', accept: 'application/json' };
+const HEADERS = headersFor(BENCH_API_KEY);
 
 /** Builds both pagers and checks that they ask for the same first page and read the same records. */
 export async function createPagingClients(serverUrl: string): Promise<PagingClients> {

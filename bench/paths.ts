@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
  */
 export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 
+/** The built `naftiko` command. */
+export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+
 /** The Junction Users capability the invocation benchmarks call. */
 export const USERS_CAPABILITY = join(ROOT, 'capabilities', 'vital-users.yaml');
 

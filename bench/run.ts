@@ -23,6 +23,7 @@ import { tokenCacheOverhead, type TokenCacheResult } from './tokenCache.js';
 import { ROOT, USERS_CAPABILITY } from './paths.js';
 import { BODIES, PAGE_SIZE, PAGED_TOTAL, startBenchServer, type RunningServer } from './server.js';
 import { compareServing, type ServingResult, type ServingSettings } from './serving.js';
+import { markdownTable } from './stats.js';
 
 /** A generated capability to load: its size, and how many warm loads to take the median of. */
 export interface GeneratedLoad {
@@ -207,9 +208,7 @@ function ms(value: number): string {
 /** The report as Markdown: what `npm run bench` prints and bench/results.md holds. */
 export function formatReport(r: BenchResults): string {
   const out: string[] = [];
-  const table = (header: string[], rows: string[][]) => {
-    out.push(`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`), '');
-  };
+  const table = (header: string[], rows: string[][]) => out.push(...markdownTable(header, rows));
   out.push('# Benchmark results', '', 'Written by `npm run bench` (bench/run.ts); every figure below is from the run described here.', '');
   table(['machine', ''], Object.entries(r.machine));
 

@@ -7,8 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { ROOT } from './paths.js';
+import { CLI, ROOT } from './paths.js';
 import { BENCH_API_KEY, BENCH_USER_ID } from './server.js';
+import { orderOf } from './invoke.js';
 import { median } from './stats.js';
 
 /** The capability served: one consumed operation, one REST route and one MCP tool over it. */
@@ -76,8 +77,7 @@ interface Served {
 
 /** Starts `naftiko serve` (the built CLI) in a child process, every call sent to `upstream`. */
 export async function serveExposed(upstream: string): Promise<Served> {
-  const cli = join(ROOT, 'dist', 'cli', 'main.js');
-  const child = spawn(process.execPath, [cli, 'serve', EXPOSED_CAPABILITY, '--port', '0', '--address', '127.0.0.1', '--base-uri', upstream], {
+  const child = spawn(process.execPath, [CLI, 'serve', EXPOSED_CAPABILITY, '--port', '0', '--address', '127.0.0.1', '--base-uri', upstream], {
     env: { ...process.env, VITAL_API_KEY: BENCH_API_KEY },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -165,10 +165,9 @@ export async function compareServing(upstream: string, settings: ServingSettings
     const runs: Array<{ rest: Run; mcp: Run }> = [];
     for (let round = 0; round < settings.rounds; round++) {
       log(`  round ${round + 1}/${settings.rounds}`);
-      const first = round % 2 === 0 ? 'rest' : 'mcp';
-      const a = await load(first === 'rest' ? rest : mcp, settings.connections, settings.durationMs);
-      const b = await load(first === 'rest' ? mcp : rest, settings.connections, settings.durationMs);
-      runs.push(first === 'rest' ? { rest: a, mcp: b } : { rest: b, mcp: a });
+      const run: Partial<Record<'rest' | 'mcp', Run>> = {};
+      for (const side of orderOf(['rest', 'mcp'] as const, round)) run[side] = await load(side === 'rest' ? rest : mcp, settings.connections, settings.durationMs);
+      runs.push(run as { rest: Run; mcp: Run });
     }
     const figures = (side: 'rest' | 'mcp'): AdapterFigures => ({
       requestsPerSecond: median(runs.map((r) => r[side].requestsPerSecond)),

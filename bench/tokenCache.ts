@@ -14,6 +14,7 @@ import { resolveInputs } from '../runtime/invoke/resolveInputs.js';
 import { SecretStore } from '../runtime/invoke/secretStore.js';
 import { OAUTH_CAPABILITY } from './paths.js';
 import { BENCH_ACCESS_TOKEN, BENCH_USER_ID } from './server.js';
+import { orderOf } from './invoke.js';
 import { median } from './stats.js';
 
 /** The per-call cost of each way to authorize, and the difference. */
@@ -55,8 +56,7 @@ export async function tokenCacheOverhead(serverUrl: string, calls: number, round
     if ((await withOAuth2()) !== `Bearer ${BENCH_ACCESS_TOKEN}` || withBearer() !== `Bearer ${BENCH_ACCESS_TOKEN}`) throw new Error('the two requests do not carry the same token');
     const samples = { bearer: [] as number[], oauth2: [] as number[] };
     for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? (['bearer', 'oauth2'] as const) : (['oauth2', 'bearer'] as const);
-      for (const variant of order) {
+      for (const variant of orderOf(['bearer', 'oauth2'] as const, round)) {
         const started = performance.now();
         if (variant === 'bearer') for (let i = 0; i < calls; i++) withBearer();
         else for (let i = 0; i < calls; i++) await withOAuth2();

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { convertDocument } from '../runtime/convert/convertDocument.js';
 import { createRuntime, inspectCapability, loadCapability, NaftikoError, type Capability } from '../runtime/index.js';
 import { startRecordingServer, type RecordingServer } from './support/recordingServer.js';
-import { CLI } from './support/serveProcess.js';
+import { CLI } from './support/cli.js';
 import { capabilityInternals } from '../runtime/internal.js';
 
 const run = promisify(execFile);

@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { NaftikoError } from '../runtime/errors.js';
 import { createHttpClient, type HttpClient } from '../runtime/http/client.js';
@@ -8,6 +6,7 @@ import { digestAuthorization, parseDigestChallenge } from '../runtime/http/diges
 import type { WireRequest } from '../runtime/compile/plan.js';
 import { destroySocket, startScriptedServer, type ScriptedHandler, type ScriptedServer, type Step } from './support/scriptedServer.js';
 import { failure } from './support/failure.js';
+import { freePort } from './support/freePort.js';
 
 const SECRET = 'sk-SECRET-4242';
 const FAST = { baseDelay: 1, maxDelay: 20 };
@@ -142,7 +141,7 @@ describe('retries', () => {
 
 describe('failures', () => {
   test('ECONNREFUSED → NETWORK after retries, with no secret anywhere', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const request: WireRequest = { method: 'POST', url: `http://127.0.0.1:${port}/v1?key=${SECRET}`, headers: { authorization: `Bearer ${SECRET}` }, body: SECRET };
     const error = await failure(client.send(request, { operation: 'ns.op', redactedUrl: `http://127.0.0.1:${port}/v1?key=***` }));
     expect(error.code).toBe('NETWORK');
@@ -294,16 +293,6 @@ describe('connections and redirects', () => {
     expect(JSON.stringify(forwarded)).not.toContain(SECRET);
   });
 });
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Writes up to `planned` bytes in chunks, honouring backpressure; resolves with the bytes written once the socket closes. */
 function streamUntilClosed(res: Parameters<ScriptedHandler>[0]['res'], planned: number): Promise<number> {

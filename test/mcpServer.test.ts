@@ -5,8 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import { operationTools } from '../runtime/mcp/operationTools.js';
 import { SANDBOX_API_KEY, startJunctionSandbox, type JunctionSandbox } from '../sandbox/junction.js';
 import { startScriptedServer } from './support/scriptedServer.js';
 import { REVISIONS, callTool as call, httpClient, mcpClient, modernToolCall, toolError as checkedToolError, type Revision } from './support/mcpClient.js';
+import { freePort } from './support/freePort.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -68,11 +68,7 @@ function toolError(result: CallToolResult): { text: string; error: Record<string
 
 /** A URL on 127.0.0.1 where nothing listens. */
 async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await freePort()}`;
 }
 
 let sandbox: JunctionSandbox;

@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createRuntime, loadCapability, type Runtime, type RuntimeOptions } from '../runtime/index.js';
 import { compileExposes } from '../runtime/orchestration/compileExposes.js';
@@ -8,6 +6,7 @@ import { closeOnSignal } from '../runtime/serve/listen.js';
 import { serveCapability, type McpStarter } from '../runtime/serve/serveCapability.js';
 import type { McpExposeSpec, RestExposeSpec } from '../runtime/orchestration/types.js';
 import { CREDENTIALS, CREW, EXAMPLES, FORECAST, SHIPS, USERS, startMaritimeServer, type MaritimeServer } from './support/maritimeServer.js';
+import { freePort } from './support/freePort.js';
 
 const FIXTURES = new URL('./fixtures/expose/', import.meta.url).pathname;
 const GATEWAY_TOKEN = 'gw-token-5c1e';
@@ -52,11 +51,7 @@ async function call(url: string, init: RequestInit & { json?: unknown } = {}): P
 
 /** A URL where nothing listens. */
 async function deadUrl(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await freePort()}`;
 }
 
 const summary = (ship: (typeof SHIPS)[number]) => ({ imo: ship.imo_number, name: ship.vessel_name, type: ship.vessel_type, flag: ship.flag_code, status: ship.operational_status });

@@ -92,7 +92,7 @@ function report(job: Job, progress: object): void {
  */
 async function jobFailure(context: ProcessorContext, job: Job, error: unknown, signal: AbortSignal | undefined): Promise<Error> {
   const { redactor } = context;
-  if (!(error instanceof NaftikoError)) return masked(error instanceof Error ? error : new Error(String(error)), redactor);
+  if (!(error instanceof NaftikoError)) return redactor.error(error instanceof Error ? error : new Error(String(error)));
   const reason = redactor.text(`${error.code}: ${error.message}`);
   if (signal?.aborted) {
     const why = typeof signal.reason === 'string' && signal.reason !== '' ? `: ${redactor.text(signal.reason)}` : '';
@@ -124,11 +124,4 @@ function withFrames(failure: Error, original: Error, redactor: Redactor): Error 
   const frames = (original.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
   failure.stack = redactor.text([`${failure.name}: ${failure.message}`, ...frames].join('\n'));
   return failure;
-}
-
-/** An error that is not the runtime's (a bug, Redis gone): its own message and stack, masked. */
-function masked(error: Error, redactor: Redactor): Error {
-  error.message = redactor.text(error.message);
-  if (error.stack !== undefined) error.stack = redactor.text(error.stack);
-  return error;
 }

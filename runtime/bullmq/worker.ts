@@ -85,13 +85,14 @@ export async function createWorker(options: WorkerOptions): Promise<NaftikoWorke
   );
 
   let closed: Promise<void> | undefined;
+  const abortCalls = () => {
+    stopping = true;
+    worker.cancelAllJobs('the worker is stopping');
+  };
   const stop = (force: boolean): Promise<void> => {
     // A worker that never reached Redis has nothing in flight, and BullMQ's close would wait for Redis.
     if (!reachedRedis) return worker.close(true);
-    if (force) {
-      stopping = true;
-      worker.cancelAllJobs('the worker is stopping');
-    }
+    if (force) abortCalls();
     // BullMQ's close waits for the jobs in flight (or the aborted ones put back), and for a fetch under way.
     return worker.close();
   };
@@ -104,8 +105,7 @@ export async function createWorker(options: WorkerOptions): Promise<NaftikoWorke
         closed = stop(force).finally(() => runtime.close());
       } else if (force && !stopping) {
         // A graceful close is under way and BullMQ ends it its own way: aborting the calls ends it sooner.
-        stopping = true;
-        worker.cancelAllJobs('the worker is stopping');
+        abortCalls();
       }
       return closed;
     },

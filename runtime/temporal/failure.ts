@@ -12,13 +12,8 @@ import type { Redactor } from '../internal.js';
 /** What an activity throws for `error`, raised while `signal` (the activity's cancellation) was in force. */
 export function activityFailure(error: unknown, signal: AbortSignal, redactor: Redactor): unknown {
   if (signal.aborted) return signal.reason;
-  if (!(error instanceof NaftikoError)) {
-    if (error instanceof Error) {
-      error.message = redactor.text(error.message);
-      if (error.stack !== undefined) error.stack = redactor.text(error.stack);
-    }
-    return error;
-  }
+  // Not the runtime's (a bug, a lost connection): the error itself, masked in every field.
+  if (!(error instanceof NaftikoError)) return error instanceof Error ? redactor.error(error) : error;
   return ApplicationFailure.create({
     type: error.code,
     message: redactor.text(error.message),

@@ -16,6 +16,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'yaml';
+import { isObject } from '../../runtime/util/isObject.js';
 
 type Raw = Record<string, unknown>;
 
@@ -43,8 +44,6 @@ interface Route {
   parameterNames: string[];
   operation: Raw;
 }
-
-const isObject = (value: unknown): value is Raw => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function routesOf(document: Raw): Route[] {
   const routes: Route[] = [];

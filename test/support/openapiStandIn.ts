@@ -9,6 +9,7 @@
  * Unknown routes get 404, so a wrong path fails the test that sent it.
  */
 import { parse } from 'yaml';
+import { isObject } from '../../runtime/util/isObject.js';
 import { startRecordingServer, type RecordedRequest, type RecordingServer, type Reply } from './recordingServer.js';
 
 type Raw = Record<string, unknown>;
@@ -73,6 +74,3 @@ function fillTemplates(value: unknown, request: RecordedRequest): unknown {
   return value;
 }
 
-function isObject(value: unknown): value is Raw {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

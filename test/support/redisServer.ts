@@ -8,9 +8,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './freePort.js';
 
 /** Set to 1 to skip the suites that need `redis-server` (documented in the README). */
 export const SKIP_REDIS = process.env.NAFTIKO_SKIP_REDIS_TESTS === '1';
@@ -42,17 +42,6 @@ export async function startRedisServer(): Promise<RedisServer> {
     }
   }
   throw lastError!;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once the server accepts connections; rejects if it exits first (port taken) or is missing. */

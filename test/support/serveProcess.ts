@@ -3,10 +3,7 @@
  * server it starts from its log lines (`<type> '<namespace>' listening on <url>`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = `${ROOT}dist/cli/main.js`;
+import { CLI, ROOT } from './cli.js';
 
 /** A running `naftiko serve`. */
 export interface ServeProcess {
