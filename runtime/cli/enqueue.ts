@@ -1,5 +1,5 @@
 import type { Job, Queue } from 'bullmq';
-import { UsageError, parseCommandLine, wholeNumber, type Command } from './args.js';
+import { UsageError, loadOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
 import { commandInputs } from './inputs.js';
 import { EXIT, err, outJson, reportError } from './output.js';
 import { REDIS_HELP, loadBullmqAdapter, redisUrl } from './queueing.js';
@@ -85,7 +85,7 @@ Exit status (with --wait, as 'naftiko run' for the job's error):
     const { createRuntime, loadCapability, NaftikoError } = await import('../index.js');
     // The operation is checked here (did-you-mean, ambiguity) and sent by id, which any worker loading
     // more capabilities still reads the same way. Inputs are checked by the worker, which has the secrets.
-    const capability = await loadCapability(file);
+    const capability = await loadCapability(file, loadOptions());
     const lookup = createRuntime(capability, { env: {} });
     const operation = lookup.find(name).id;
     lookup.close();

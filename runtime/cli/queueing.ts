@@ -7,7 +7,7 @@ import { UsageError, type Command } from './args.js';
 import { cliIO } from './output.js';
 
 /** Where Redis is when neither `--redis` nor `REDIS_URL` says. */
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** The help text's paragraph about `--redis`. */
 export const REDIS_HELP = `  --redis URL           Redis to use: redis://[user:password@]host:port[/db],

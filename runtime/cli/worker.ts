@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import type { NaftikoWorker } from '../bullmq/index.js';
-import { UsageError, baseUriOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
+import { UsageError, baseUriOptions, loadOptions, parseCommandLine, wholeNumber, type Command } from './args.js';
 import { EXIT, err, plural, reportWarnings } from './output.js';
 import { REDIS_HELP, displayRedisUrl, loadBullmqAdapter, redisUrl } from './queueing.js';
 
@@ -64,7 +64,7 @@ Exit status: 0 stopped cleanly, 1 invalid capability or bullmq missing,
 
     const { createWorker } = await loadBullmqAdapter(worker);
     const { loadCapability } = await import('../index.js');
-    const capabilities = await Promise.all(positionals.map((file) => loadCapability(file)));
+    const capabilities = await Promise.all(positionals.map((file) => loadCapability(file, loadOptions())));
     if (values.verbose) for (const capability of capabilities) reportWarnings(capability.warnings);
     const runtimeOptions = baseUriOptions(worker, capabilities, values['base-uri'] ?? []);
     if (timeout !== undefined) runtimeOptions.timeout = timeout;

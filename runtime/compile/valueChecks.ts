@@ -45,7 +45,7 @@ const re2 = lazyModule<typeof import('re2js')>('re2js');
  * Compiles a pattern as ECMAScript with the `u` flag. Returns undefined, after telling `problem`, when
  * it is not a valid regular expression.
  */
-export function compilePattern(source: string, problem: (severity: 'warning' | 'error', message: string) => void): Matcher | undefined {
+function compilePattern(source: string, problem: (severity: 'warning' | 'error', message: string) => void): Matcher | undefined {
   let regex: RegExp;
   try {
     regex = new RegExp(source, 'u');

@@ -14,6 +14,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap, YAMLSeq } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { NEWEST } from '../internal.js';
+import { UniqueNames } from '../util/uniqueNames.js';
 
 /** The dialect to convert to. */
 export type ConvertTarget = 'ikanos' | 'naftiko';
@@ -186,7 +187,7 @@ class Converter {
     map.flow = seq.flow;
     map.commentBefore = seq.commentBefore;
     map.comment = seq.comment;
-    const seen = new Set<string>();
+    const names = new UniqueNames();
     for (const item of seq.items) {
       if (!isMap(item)) {
         this.problem(item as Node, 'a list item that is not an object cannot be keyed by name');
@@ -214,15 +215,10 @@ class Converter {
         this.problem(item, 'an item without a name cannot be keyed by name');
         continue;
       }
-      let name = String(key.value);
-      if (seen.has(name)) {
-        // Real files repeat names in one list (generated names cut at a length); a map cannot hold both.
-        let n = 2;
-        while (seen.has(`${name}-${n}`)) n++;
-        this.note(namePair ?? item, `'${name}' is named twice in one list: the second one is keyed '${name}-${n}'`);
-        name = `${name}-${n}`;
-      }
-      seen.add(name);
+      const written = String(key.value);
+      const name = names.take(written);
+      // Real files repeat names in one list (generated names cut at a length); a map cannot hold both.
+      if (name !== written) this.note(namePair ?? item, `'${written}' is named twice in one list: the second one is keyed '${name}'`);
       if (namePair) item.items.splice(item.items.indexOf(namePair), 1);
       this.object(item, context);
       const entryKey = new Scalar(name);

@@ -23,7 +23,7 @@ export class Redactor {
   readonly #known = new Set<string>();
   /** Literal forms of long secrets, for the fast byte search of response bodies. */
   readonly #literals: string[] = [];
-  /** Every form of every long secret (percent-encoding in any case), for text. */
+  /** Every form of every long secret (percent-encoding in any case), for text; built on first use after a change. */
   #pattern: RegExp | undefined;
   readonly #sources: string[] = [];
   /** Every form of every short secret: only values equal to one are masked. */
@@ -68,9 +68,18 @@ export class Redactor {
       if (form.includes('%')) this.#percent = true;
       this.#sources.push(patternSource(form));
     }
-    // Longest first, so that a secret containing another is masked whole.
-    this.#sources.sort((a, b) => b.length - a.length);
-    this.#pattern = new RegExp(this.#sources.join('|'), 'g');
+    // Built when next needed: a runtime learns its secrets one by one, and one pattern serves them all.
+    this.#pattern = undefined;
+  }
+
+  /** The pattern of every long secret's forms, or undefined when there is none. */
+  #compiled(): RegExp | undefined {
+    if (this.#pattern === undefined && this.#sources.length > 0) {
+      // Longest first, so that a secret containing another is masked whole.
+      this.#sources.sort((a, b) => b.length - a.length);
+      this.#pattern = new RegExp(this.#sources.join('|'), 'g');
+    }
+    return this.#pattern;
   }
 
   /** Starts masking Basic credentials: the pair and its base64 as sent in `Authorization: Basic …`. */
@@ -85,7 +94,7 @@ export class Redactor {
   /** `text` with every secret masked. */
   text(text: string): string {
     if (this.#whole.has(text)) return MASK;
-    const pattern = this.#pattern;
+    const pattern = this.#compiled();
     if (pattern === undefined) return text;
     pattern.lastIndex = 0;
     return pattern.test(text) ? text.replace(pattern, MASK) : text;
@@ -96,7 +105,7 @@ export class Redactor {
     if (!this.active) return false;
     const string = typeof text === 'string' ? text : text.toString('latin1');
     if (this.#whole.has(string)) return true;
-    const pattern = this.#pattern;
+    const pattern = this.#compiled();
     if (pattern === undefined) return false;
     pattern.lastIndex = 0;
     return pattern.test(string);

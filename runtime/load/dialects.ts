@@ -11,10 +11,10 @@ import { isObject } from '../util/isObject.js';
 export type Shape = 'array' | 'map';
 
 /** `naftiko:` versions, all written in the array shape (`0.5` is the version named in the alpha2 text). */
-export const NAFTIKO_VERSIONS = ['0.5', '1.0.0-alpha1', '1.0.0-alpha2', '1.0.0-alpha3', '1.0.0-alpha4', '1.0.0-alpha5'] as const;
+const NAFTIKO_VERSIONS = ['0.5', '1.0.0-alpha1', '1.0.0-alpha2', '1.0.0-alpha3', '1.0.0-alpha4', '1.0.0-alpha5'] as const;
 
 /** `ikanos:` versions, all written in the map shape. */
-export const IKANOS_VERSIONS = ['1.0.0-alpha3', '1.0.0-alpha4', '1.0.0-alpha5', '1.0.0-beta1', '1.0.0-beta2', '1.0.0-beta3', '1.0.0-beta4', '1.0.0-beta5'] as const;
+const IKANOS_VERSIONS = ['1.0.0-alpha3', '1.0.0-alpha4', '1.0.0-alpha5', '1.0.0-beta1', '1.0.0-beta2', '1.0.0-beta3', '1.0.0-beta4', '1.0.0-beta5'] as const;
 
 /** The newest version of each dialect, the one whose grammar this runtime reads newer files with. */
 export const NEWEST = { naftiko: '1.0.0-alpha5', ikanos: '1.0.0-beta5' } as const;
@@ -49,7 +49,7 @@ const NAMED_COLLECTIONS = ['resources', 'operations', 'tools', 'skills', 'prompt
  * Looks for evidence of either shape in the document: named collections written as lists or as maps,
  * `from` imports, `flows`, `display`. Returns the shapes seen (none, one or, for a confused document, both).
  */
-export function shapesIn(data: Raw): Set<Shape> {
+function shapesIn(data: Raw): Set<Shape> {
   const seen = new Set<Shape>();
   const visitEntry = (entry: unknown): void => {
     if (!isObject(entry)) return;

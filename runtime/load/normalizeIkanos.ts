@@ -47,7 +47,7 @@ export const INTERNAL_VERSION = '1.0.0-alpha2';
 
 
 /** `file:///./shared/x.yaml` and `./shared/x.yaml` both name a file relative to the capability. */
-export function importLocation(from: string): string {
+function importLocation(from: string): string {
   if (!from.startsWith('file://')) return from;
   const path = decodeURIComponent(from.slice('file://'.length));
   return path.startsWith('/./') || path.startsWith('/../') ? path.slice(1) : path;
@@ -61,7 +61,7 @@ type Transform = (value: unknown, from: string, to: string) => unknown;
  * renamed key), recorded while normalizing; everything below them kept its shape. No entry per node is
  * built, as with the parser's own lazy positions.
  */
-export class TranslatedSourceMap extends Map<string, [number, number]> {
+class TranslatedSourceMap extends Map<string, [number, number]> {
   constructor(
     private readonly source: SourceMap,
     /** Normalized pointer → the original pointer it came from, at each change of structure. */

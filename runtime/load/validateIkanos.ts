@@ -17,7 +17,7 @@ import { isObject } from '../util/isObject.js';
 import { escapeToken, unescapeToken, valueAt } from '../util/jsonPointer.js';
 
 /** The schema's version, named in every message. */
-export const IKANOS_SCHEMA_VERSION = '1.0.0-beta5';
+const IKANOS_SCHEMA_VERSION = '1.0.0-beta5';
 
 /** The official schema, copied unchanged from upstream. */
 export const IKANOS_SCHEMA_FILE = './ikanos-1.0.0-beta5.schema.json';

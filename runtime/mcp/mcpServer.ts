@@ -164,7 +164,7 @@ class CapabilityServer extends Server {
 }
 
 /** `Invalid tools/call request: [{ "path": ["params", "arguments"], "message": "…" }, …]` → `Invalid tools/call request: params.arguments: …`. */
-export function condenseIssues(message: string): string {
+function condenseIssues(message: string): string {
   const start = message.indexOf('[');
   if (start < 0) return message;
   try {

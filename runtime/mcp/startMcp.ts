@@ -41,7 +41,7 @@ export async function startMcp(spec: McpServerSpec, options: McpTransportOptions
 }
 
 /** `mcp`, `/mcp/` → `/mcp`; nothing → `/`. */
-export function normalizeMcpPath(path: string | undefined): string {
+function normalizeMcpPath(path: string | undefined): string {
   const trimmed = (path ?? '').trim().replace(/\/+$/, '');
   if (trimmed === '') return '/';
   return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;

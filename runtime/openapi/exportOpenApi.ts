@@ -12,7 +12,7 @@ import { isObject, type Raw } from './document.js';
 import { asyncExtension, asyncLinks } from './exportAsync.js';
 import { paginationExtensions } from './exportPagination.js';
 import { BODY_PARAMETERS_EXTENSION } from './mapRequestBody.js';
-import { UniqueNames } from './naming.js';
+import { UniqueNames } from '../util/uniqueNames.js';
 import { Report, type ReportEntry } from './report.js';
 
 /** Options of `exportOpenApi`. */

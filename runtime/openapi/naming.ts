@@ -36,16 +36,3 @@ export function resourceNameFromPath(path: string): string {
   return kebab(path.replace(/[{}]/g, '')) || 'root';
 }
 
-/** Hands out names unique among those already taken: `name`, `name-2`, `name-3`… */
-export class UniqueNames {
-  private readonly taken = new Set<string>();
-
-  constructor(private readonly separator = '-') {}
-
-  take(name: string): string {
-    let unique = name;
-    for (let n = 2; this.taken.has(unique); n++) unique = `${name}${this.separator}${n}`;
-    this.taken.add(unique);
-    return unique;
-  }
-}

@@ -5,7 +5,8 @@
  */
 import type { ApiModel, AuthModel, OperationModel } from './model.js';
 import type { Raw } from './document.js';
-import { kebab, UniqueNames } from './naming.js';
+import { UniqueNames } from '../util/uniqueNames.js';
+import { kebab } from './naming.js';
 import type { Report } from './report.js';
 import { apiDescription, envBinds, templateBody, writeAuthentication } from './writeNaftiko.js';
 

@@ -68,7 +68,7 @@ export function resolveRef(raw: Raw, pointer: string, functions: Map<string, Agg
  * Semantics → MCP hints (spec 3.4.5.3): `safe: true` → readOnly, not destructive; otherwise not
  * readOnly; `idempotent` as is; `cacheable` and `openWorld` are not derived.
  */
-export function semanticsHints(semantics: Raw): ToolHints {
+function semanticsHints(semantics: Raw): ToolHints {
   const hints: ToolHints = semantics.safe === true ? { readOnly: true, destructive: false } : { readOnly: false };
   if (typeof semantics.idempotent === 'boolean') hints.idempotent = semantics.idempotent;
   return hints;

@@ -25,7 +25,7 @@ export interface RestServerOptions {
 }
 
 /** Largest request body accepted, in bytes. */
-export const MAX_REQUEST_BODY = 1024 * 1024;
+const MAX_REQUEST_BODY = 1024 * 1024;
 
 interface Route {
   spec: RestOperationSpec;
@@ -45,7 +45,7 @@ export async function startRestServer(spec: RestExposeSpec, options: RestServerO
  * The hono app serving `spec`, usable without a socket (`app.request()`). On a loopback address
  * (`loopback`), requests naming another Host are refused, against DNS rebinding.
  */
-export function createRestApp(spec: RestExposeSpec, options: { log?: (line: string) => void; loopback?: boolean } = {}): Hono {
+function createRestApp(spec: RestExposeSpec, options: { log?: (line: string) => void; loopback?: boolean } = {}): Hono {
   const log = options.log ?? (() => {});
   const app = new Hono({ strict: false });
   const refuse: Refuse = (status, message, headers) => failure(status, { code: status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message }, headers);

@@ -12,7 +12,7 @@ import type { ExposedAuth } from '../orchestration/types.js';
 export type Refuse = (status: 401 | 403, message: string, headers?: Record<string, string>) => Response;
 
 /** Host names (and origin host names) of this machine's loopback interface. */
-export const LOOPBACK_HOSTNAMES: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+const LOOPBACK_HOSTNAMES: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
 
 /** Whether a listening address only accepts connections from this machine. */
 export function isLoopbackAddress(address: string): boolean {
@@ -39,12 +39,12 @@ export function requestBodyLimit(maxSize: number, onError: (c: Context) => Respo
 }
 
 /**
- * Refuses (403) a request whose `Host` is not one of `hostnames` (port ignored). A server on loopback
- * uses {@link LOOPBACK_HOSTNAMES}: a web page whose domain an attacker re-points at 127.0.0.1 (DNS
+ * Refuses (403) a request whose `Host` is not a loopback name ({@link LOOPBACK_HOSTNAMES}, port
+ * ignored), for servers on loopback: a web page whose domain an attacker re-points at 127.0.0.1 (DNS
  * rebinding) still sends its own domain as Host.
  */
-export function hostGuard(refuse: Refuse, hostnames: readonly string[] = LOOPBACK_HOSTNAMES): MiddlewareHandler {
-  const allowed = new Set(hostnames);
+export function hostGuard(refuse: Refuse): MiddlewareHandler {
+  const allowed = new Set(LOOPBACK_HOSTNAMES);
   return async (c, next) => {
     const header = c.req.header('host');
     const name = hostnameOf(header);

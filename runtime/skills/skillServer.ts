@@ -49,7 +49,7 @@ async function listFiles(folder: string): Promise<Array<{ name: string; path: st
  * The Hono application serving one skill expose, usable without a socket (`app.request()`). On a
  * loopback address (`loopback`), requests naming another Host are refused, against DNS rebinding.
  */
-export function skillApp(spec: SkillExposeSpec, options: { loopback?: boolean } = {}): Hono {
+function skillApp(spec: SkillExposeSpec, options: { loopback?: boolean } = {}): Hono {
   const app = new Hono();
   const byName = new Map(spec.skills.map((s) => [s.name, s]));
   const error = (status: 400 | 404, code: string, message: string) => ({ status, body: { error: { code, message } } });

@@ -7,6 +7,7 @@
 import { Context } from '@temporalio/activity';
 import type { AsyncJobHandle, InvokeOptions, JobProgress, OperationInfo, Page, PollResult, Runtime } from '../index.js';
 import { runtimeInternals, type Redactor } from '../internal.js';
+import { UniqueNames } from '../util/uniqueNames.js';
 import { activityFailure } from './failure.js';
 
 /** What `invokeOperation` takes: one call of an operation. */
@@ -110,9 +111,9 @@ export function createActivities(runtime: Runtime, options: ActivityOptions = {}
 export function activityNames(runtime: Pick<Runtime, 'operations'>): Record<string, string> {
   const count = new Map<string, number>();
   for (const op of runtime.operations) count.set(camelCase(op.name), (count.get(camelCase(op.name)) ?? 0) + 1);
-  const taken = new Set(FIXED);
+  const taken = new UniqueNames('', FIXED);
   const names: Record<string, string> = {};
-  for (const op of runtime.operations) names[op.id] = unique(preferredName(op, count), taken);
+  for (const op of runtime.operations) names[op.id] = taken.take(preferredName(op, count));
   return names;
 }
 
@@ -128,13 +129,6 @@ export function activityIdempotencyKey(context: Pick<Context, 'info'>): string {
 function preferredName(op: OperationInfo, count: Map<string, number>): string {
   const plain = camelCase(op.name);
   return count.get(plain) === 1 && !FIXED.includes(plain) ? plain : camelCase(`${op.namespace} ${op.name}`);
-}
-
-function unique(name: string, taken: Set<string>): string {
-  let candidate = name;
-  for (let n = 2; taken.has(candidate); n++) candidate = `${name}${n}`;
-  taken.add(candidate);
-  return candidate;
 }
 
 function camelCase(text: string): string {

@@ -15,7 +15,6 @@ export const PARAMETER_LOCATIONS = ['path', 'query', 'header', 'cookie', 'body']
 /** Raw response formats that are converted to a JSON tree before JSONPath runs. */
 export const RAW_FORMATS = ['json', 'yaml', 'xml', 'csv', 'tsv', 'psv', 'text', 'html', 'markdown', 'avro', 'protobuf', 'binary', 'ndjson'] as const;
 
-export type HttpMethod = (typeof HTTP_METHODS)[number];
 export type ValueType = (typeof VALUE_TYPES)[number];
 export type ParameterLocation = (typeof PARAMETER_LOCATIONS)[number];
 export type RawFormat = (typeof RAW_FORMATS)[number];
