@@ -23,7 +23,7 @@ import { decodeText, parseBody } from '../response/parseBody.js';
 import { extractOutputs } from '../response/extractOutputs.js';
 import { binaryDocument, headerText, parseLooseBody, summarizeBody } from '../response/looseBody.js';
 import { MAX_DEPTH, couldNestDeeperThan, nestsDeeperThan } from '../util/depth.js';
-import { mayResend, resolveFailure } from '../util/retryPolicy.js';
+import { mayResend, resolveFailure, type ResendFacts } from '../util/retryPolicy.js';
 import { fixedBaseUrl, renderBaseUrl } from './baseUri.js';
 import { buildRequest, type BaseUrl, type BuiltRequest } from './buildRequest.js';
 import { createTokenSource, type TokenRequest } from './oauth2.js';
@@ -95,6 +95,9 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     return buildRequest(plan, values, inputs, secrets, entry.baseUrl ?? renderBaseUrl(plan, secrets, inputs), mask, idempotencyKey);
   };
 
+  /** Whether `request` may be sent again: the shared rule, with the call's `retry.unsafe` else the runtime's. */
+  const resendable = (request: ResendFacts, call: InvokeOptions): boolean => mayResend(request, call.retry?.unsafe ?? options.retry?.unsafe ?? false);
+
   const emitRequest = (operation: string, method: string, url: string, headers: Record<string, string>) =>
     onEvent?.({ type: 'request', operation, method, url: redactor.text(url), headers: redactor.headers(headers) });
 
@@ -125,7 +128,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     const left = () => {
       const ms = deadline - performance.now();
       if (ms > 0) return ms;
-      throw timedOut(wire, { operation, redactedUrl: masked.url }, timeout, mayResend(wire, call.retry?.unsafe ?? options.retry?.unsafe ?? false));
+      throw timedOut(wire, { operation, redactedUrl: masked.url }, timeout, resendable(wire, call));
     };
     let token = await tokens.token(tokenRequest, tokenCall);
     wire.headers.authorization = `Bearer ${token}`;
@@ -152,8 +155,7 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
     const contentType = headerText(headers['content-type']);
     if (response.status < 200 || response.status >= 300) {
       const body = redactor.tree(parseLooseBody(response.body, contentType, MAX_ERROR_BODY_BYTES));
-      const resendable = mayResend(built.wire, call.retry?.unsafe ?? options.retry?.unsafe ?? false);
-      const decision = resolveFailure({ kind: 'status', status: response.status, retryAfter: headers['retry-after'] }, resendable);
+      const decision = resolveFailure({ kind: 'status', status: response.status, retryAfter: headers['retry-after'] }, resendable(built.wire, call));
       throw new HttpError(`${plan.id}: ${plan.method} ${built.maskedUrl} answered ${response.status}${summarizeBody(body)}`, {
         operation: plan.id,
         status: response.status,
@@ -203,12 +205,8 @@ export function createRuntime(capabilities: Capability | Capability[], options: 
       return { operation: plan.id, status: answer.status, headers: answer.headers, data: answer.data, outputs: extractOutputs(plan.outputs, answer.data, plan.id) };
     });
 
-  const pages: PageSource<Entry> = {
-    find: (name) => index.find(name),
-    exchange,
-    outputs: (plan, data) => extractOutputs(plan.outputs, data, plan.id),
-  };
-  const jobs: JobSource<Entry> = { ...pages, holdsSecret: (text) => redactor.holds(text), unsafe: options.retry?.unsafe ?? false };
+  const pages: PageSource<Entry> = { find: (name) => index.find(name), exchange };
+  const jobs: JobSource<Entry> = { ...pages, holdsSecret: (text) => redactor.holds(text), mayResend: resendable };
 
   /** The converted body, secrets masked, refused past the documented depth. */
   const readData = (plan: OperationPlan, body: Buffer, contentType: string | undefined): unknown => {

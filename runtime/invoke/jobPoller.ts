@@ -12,8 +12,9 @@ import type { AsyncPlan, OperationPlan } from '../compile/plan.js';
 import type { AsyncJobHandle, InvokeOptions, PollResult } from '../types.js';
 import { isSet, selectValue } from '../response/select.js';
 import { summarizeBody } from '../response/looseBody.js';
+import { extractOutputs } from '../response/extractOutputs.js';
 import { isObject } from '../util/isObject.js';
-import { mayResend, resolveFailure, retryAfterMs } from '../util/retryPolicy.js';
+import { resolveFailure, retryAfterMs, type ResendFacts } from '../util/retryPolicy.js';
 import { JOB_ID } from '../compile/compileAsync.js';
 import type { PageSource } from './pages.js';
 import { stringify } from './renderTemplate.js';
@@ -22,8 +23,8 @@ import { stringify } from './renderTemplate.js';
 export interface JobSource<E extends { plan: OperationPlan }> extends PageSource<E> {
   /** Whether `text` holds a secret of the runtime's store. */
   holdsSecret(text: string): boolean;
-  /** The runtime's `retry.unsafe`. */
-  unsafe: boolean;
+  /** Whether a request may be sent again, by the runtime's rule and the call's or the runtime's `retry.unsafe`. */
+  mayResend(request: ResendFacts, call: InvokeOptions): boolean;
 }
 
 /** Submits the job and returns its handle. */
@@ -32,7 +33,7 @@ export async function submitJob<E extends { plan: OperationPlan }>(source: JobSo
   const { plan } = entry;
   const job = asyncOf(plan);
   const answer = await source.exchange(entry, inputs, call);
-  const outputs = source.outputs(plan, answer.data);
+  const outputs = extractOutputs(plan.outputs, answer.data, plan.id);
   const id = selectValue(job.id, answer.data);
   if (typeof id !== 'string' && typeof id !== 'number') {
     throw new ResponseError(`${plan.id}: the submit response has no job id at ${job.id.expression}; the job cannot be followed`, { operation: plan.id, details: { path: job.id.expression } });
@@ -91,7 +92,7 @@ async function pollOnce<E extends { plan: OperationPlan }>(source: JobSource<E>,
     throw new InputError(`${handle.operation}: the handle polls '${handle.poll.operation}', but the operation's jobs are polled with '${job.pollOperation}'`, { operation: handle.operation, parameter: 'handle' });
   }
   const answer = await source.exchange(poller, handle.poll.inputs, { signal: call.signal, timeout: call.timeout, retry: call.retry });
-  const outputs = source.outputs(poller.plan, answer.data);
+  const outputs = extractOutputs(poller.plan.outputs, answer.data, poller.plan.id);
   if (job.failed !== undefined) {
     const reason = selectValue(job.failed, answer.data);
     if (isSet(reason)) return { result: { state: 'failed', outputs, reason } };
@@ -119,7 +120,7 @@ function pollInputs(job: AsyncPlan, id: string | number, inputs: Record<string, 
 
 function stillRunning<E extends { plan: OperationPlan }>(source: JobSource<E>, submit: OperationPlan, job: AsyncPlan, handle: AsyncJobHandle, call: InvokeOptions): TimeoutError {
   // Waiting again means submitting again: safe only when that repeats nothing.
-  const resendable = mayResend({ method: submit.method, idempotent: call.idempotencyKey !== undefined }, call.retry?.unsafe ?? source.unsafe);
+  const resendable = source.mayResend({ method: submit.method, idempotent: call.idempotencyKey !== undefined }, call);
   return new TimeoutError(`${submit.id}: job ${handle.id} is still running after ${job.timeout} ms (async.timeout); poll it with runtime.poll(handle)`, {
     operation: submit.id,
     timeout: job.timeout,

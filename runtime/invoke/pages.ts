@@ -8,13 +8,13 @@ import type { OperationPlan, PaginationPlan } from '../compile/plan.js';
 import type { InvokeOptions, ItemsOptions, Page, PageOptions } from '../types.js';
 import { decodePageToken, encodePageToken, nextWalk, pageInputs, pageItems, pageLimit, pageUrl, startWalk, type PageAnswer, type Walk } from './paginator.js';
 import { resolveInputs } from './resolveInputs.js';
+import { extractOutputs } from '../response/extractOutputs.js';
 
 /** What the runtime lends the page reader. */
 export interface PageSource<E extends { plan: OperationPlan }> {
   find(name: string): E;
   /** One request of `entry` with `inputs` (to `url` instead of the operation's own, for a link page); non-2xx throws. */
   exchange(entry: E, inputs: Record<string, unknown>, call: InvokeOptions, url?: string): Promise<PageAnswer>;
-  outputs(plan: OperationPlan, data: unknown): Record<string, unknown>;
 }
 
 /**
@@ -123,7 +123,7 @@ export async function readOnePage<E extends { plan: OperationPlan }>(source: Pag
   const values = resolveInputs(plan, inputs);
   const walk = options.pageToken ? decodePageToken(plan.id, paging, options.pageToken) : startWalk(paging, values);
   const answer = await source.exchange(entry, pageInputs(paging, inputs, walk), options, pageUrl(walk));
-  const outputs = source.outputs(plan, answer.data);
+  const outputs = extractOutputs(plan.outputs, answer.data, plan.id);
   const items = pageItems(paging, answer);
   const next = nextWalk(paging, walk, answer, items, pageLimit(paging, values));
   if (next === null) return { items, outputs, nextPageToken: null };
