@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { UsageError, loadOptions, parseCommandLine, type Command } from './args.js';
-import { EXIT, err, plural } from './output.js';
+import { EXIT, cliIO, err, plural } from './output.js';
 import type { ReportEntry } from '../openapi/report.js';
 
 /** `naftiko import openapi SPEC`: a capability from an OpenAPI document. */
@@ -122,6 +122,6 @@ function summary(entries: ReportEntry[]): string {
 }
 
 function write(output: string | undefined, text: string): void {
-  if (output === undefined) process.stdout.write(text);
+  if (output === undefined) cliIO().stdout(text);
   else writeFileSync(output, text);
 }

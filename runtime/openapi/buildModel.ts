@@ -39,6 +39,8 @@ interface Candidate {
   method: string;
   item: Raw;
   operation: Raw;
+  /** The operation's tags, as strings. */
+  tags: string[];
   name: string;
 }
 
@@ -69,7 +71,7 @@ export function buildModel(source: OpenApiDocument, options: ModelOptions, repor
     const model: OperationModel = {
       name: candidate.name,
       method: method.toUpperCase(),
-      tags: Array.isArray(operation.tags) ? operation.tags.map(String) : [],
+      tags: candidate.tags,
       parameters: [...parameters, ...body.parameters],
       output: mapResponse(operation, ctx),
     };
@@ -127,7 +129,7 @@ function collect(document: Raw, report: Report): Array<Omit<Candidate, 'name'>> 
       const operation = item[method];
       if (!isObject(operation)) continue;
       if (method === 'trace') report.notExpressible(`TRACE ${path}`, 'the runtime does not send TRACE requests; the operation is left out');
-      else found.push({ path, method, item, operation });
+      else found.push({ path, method, item, operation, tags: Array.isArray(operation.tags) ? operation.tags.map(String) : [] });
     }
   }
   return found;
@@ -145,13 +147,13 @@ function select(candidates: Candidate[], options: ModelOptions): Candidate[] {
   const tags = options.tags ?? [];
   const ids = options.operations ?? [];
   if (tags.length === 0 && ids.length === 0) return candidates;
-  const allTags = [...new Set(candidates.flatMap((c) => (Array.isArray(c.operation.tags) ? c.operation.tags.map(String) : [])))];
+  const allTags = [...new Set(candidates.flatMap((c) => c.tags))];
   for (const tag of tags) {
     if (!allTags.includes(tag)) throw new InputError(`--tag ${tag}: no operation has this tag${hint(tag, allTags)} (tags: ${allTags.join(', ') || 'none'})`);
   }
   const allNames = candidates.flatMap((c) => [c.name, ...(typeof c.operation.operationId === 'string' ? [c.operation.operationId] : [])]);
   for (const id of ids) if (!allNames.includes(id)) throw new InputError(`--operation ${id}: no such operation${hint(id, allNames)}`);
-  return candidates.filter((c) => ids.includes(c.name) || ids.includes(String(c.operation.operationId)) || (Array.isArray(c.operation.tags) && c.operation.tags.some((t) => tags.includes(String(t)))));
+  return candidates.filter((c) => ids.includes(c.name) || ids.includes(String(c.operation.operationId)) || c.tags.some((t) => tags.includes(t)));
 }
 
 function hint(name: string, candidates: string[]): string {

@@ -81,3 +81,9 @@ export function jsonPathProblems<K extends string>(draft: Partial<Record<K, unkn
   }
   return problems;
 }
+
+/** `unknown keys a, b` for the keys of `raw` outside `known`, or undefined when there is none. */
+export function unknownKeys(raw: Raw, known: readonly string[]): string | undefined {
+  const unknown = Object.keys(raw).filter((k) => !known.includes(k));
+  return unknown.length > 0 ? `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}` : undefined;
+}

@@ -14,7 +14,7 @@
  * return before the job ends or wait until the timeout.
  */
 import type { AsyncModel, OperationModel } from './model.js';
-import { deref, isObject, jsonPathProblems, keysToJsonPath, objectAt, pointerTokens, pointerToJsonPath, type Raw } from './document.js';
+import { deref, isObject, jsonPathProblems, keysToJsonPath, objectAt, pointerTokens, pointerToJsonPath, unknownKeys, type Raw } from './document.js';
 import type { Report } from './report.js';
 
 /** An imported operation and the OpenAPI operation it came from. */
@@ -103,8 +103,7 @@ function fromNaftiko(raw: Raw, ctx: AsyncContext): Draft | string {
     if (typeof raw[key] !== 'number') return `${key} is not a number`;
     draft[key] = raw[key];
   }
-  const unknown = Object.keys(raw).filter((k) => k !== 'poll' && !(PATHS as readonly string[]).includes(k) && !(NUMBERS as readonly string[]).includes(k));
-  return unknown.length > 0 ? `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}` : draft;
+  return unknownKeys(raw, ['poll', ...PATHS, ...NUMBERS]) ?? draft;
 }
 
 /** A link from the 202 response: the job id and the poll inputs, and when it is done from the target's polling criteria. */

@@ -13,7 +13,7 @@
  * to complete by hand: an imported file always loads without warnings.
  */
 import type { PaginationModel, ParameterModel } from './model.js';
-import { deref, isObject, jsonPathProblems, keysToJsonPath, objectAt, pointerToJsonPath, type Raw } from './document.js';
+import { deref, isObject, jsonPathProblems, keysToJsonPath, objectAt, pointerToJsonPath, unknownKeys, type Raw } from './document.js';
 import type { ParameterContext } from './mapParameters.js';
 import { successJsonSchema } from './mapResponse.js';
 
@@ -94,8 +94,7 @@ function fromNaftiko(raw: Raw): Draft | string {
     if (!Number.isInteger(raw.maxPages) || (raw.maxPages as number) < 1) return 'maxPages is not a positive integer';
     draft.maxPages = raw.maxPages as number;
   }
-  const unknown = Object.keys(raw).filter((k) => k !== 'type' && k !== 'maxPages' && !(INPUT_KEYS as readonly string[]).includes(k) && !(PATH_KEYS as readonly string[]).includes(k));
-  return unknown.length > 0 ? `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}` : draft;
+  return unknownKeys(raw, ['type', 'maxPages', ...INPUT_KEYS, ...PATH_KEYS]) ?? draft;
 }
 
 function fromSpeakeasy(raw: Raw, notes: string[]): Draft | string {

@@ -41,7 +41,7 @@ export function mapSecurity(document: Raw, options: SecurityOptions, report: Rep
     const names = Object.keys(requirement).sort();
     if (names.length === 0) continue;
     const subject = `security requirement ${names.map((n) => `'${n}'`).join(' + ')}`;
-    const mapped = mapRequirement(requirement, schemes, document, options, report, subject, choice === undefined);
+    const mapped = mapRequirement(requirement, names, schemes, document, options, report, subject, choice === undefined);
     if ('reason' in mapped) report.notExpressible(subject, mapped.reason);
     else if (choice === undefined) choice = { auth: mapped.auth, key: names.join('+') };
     else report.note(subject, `an alternative the API also accepts; the capability authenticates with '${choice.key}'`);
@@ -70,8 +70,8 @@ function documentSecurity(document: Raw): Raw[] {
   return [...counts.values()].sort((a, b) => b.count - a.count)[0]?.requirements ?? [];
 }
 
-function mapRequirement(requirement: Raw, schemes: Raw, document: Raw, options: SecurityOptions, report: Report, subject: string, chosen: boolean): Mapped {
-  const names = Object.keys(requirement).sort();
+/** `names`: the requirement's scheme names, sorted. */
+function mapRequirement(requirement: Raw, names: string[], schemes: Raw, document: Raw, options: SecurityOptions, report: Report, subject: string, chosen: boolean): Mapped {
   const resolved: Array<[string, Raw]> = [];
   for (const name of names) {
     const scheme = deref(document, schemes[name]);

@@ -22,7 +22,7 @@ import type { ExposeSpec, ExposedAuth, ExposedOperation, McpExposeSpec, McpPromp
 type Raw = Record<string, unknown>;
 
 /** Address used when an expose declares none: loopback, so nothing is exposed to the network by default. */
-export const DEFAULT_ADDRESS = '127.0.0.1';
+const DEFAULT_ADDRESS = '127.0.0.1';
 
 interface Context {
   /** The capability file, against which relative resource locations resolve. */
@@ -70,13 +70,21 @@ export function compileExposes(capability: Capability, runtime: Runtime): Expose
   const errors = sink.list
     .filter((d) => d.severity === 'error' && !seen.has(formatDiagnostic(d)) && seen.add(formatDiagnostic(d)))
     .sort((a, b) => a.line - b.line || a.col - b.col);
+  throwServeProblems(capability.file, errors, refused);
+  return specs;
+}
+
+/**
+ * What stops `file` from being served, if anything: its errors (SPEC_INVALID), else what it declares
+ * that this runtime cannot serve (NOT_SUPPORTED).
+ */
+export function throwServeProblems(file: string, errors: Diagnostic[], refused: Diagnostic[]): void {
   if (errors.length > 0) {
-    throw new SpecError(`cannot serve ${capability.file} (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${errors.map(formatDiagnostic).join('\n')}`, errors);
+    throw new SpecError(`cannot serve ${file} (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${errors.map(formatDiagnostic).join('\n')}`, errors);
   }
   if (refused.length > 0) {
-    throw new NotSupportedError(`cannot serve ${capability.file}:\n${refused.map(formatDiagnostic).join('\n')}`, { diagnostics: refused });
+    throw new NotSupportedError(`cannot serve ${file}:\n${refused.map(formatDiagnostic).join('\n')}`, { diagnostics: refused });
   }
-  return specs;
 }
 
 function compileRest(entry: Raw, pointer: string, ctx: Context): RestExposeSpec {
@@ -106,7 +114,7 @@ function compileRest(entry: Raw, pointer: string, ctx: Context): RestExposeSpec 
     });
     if (isObject(resource.forward)) operations.push(compileRestForward(resource.forward, `${resourcePointer}/forward`, path, placeholders, ctx));
   });
-  const spec: RestExposeSpec = { type: 'rest', namespace, address: address(entry), port: Number(entry.port), operations, source: sink.ref(pointer) };
+  const spec: RestExposeSpec = { type: 'rest', namespace, address: exposeAddress(entry), port: Number(entry.port), operations, source: sink.ref(pointer) };
   if (typeof entry.description === 'string') spec.description = entry.description;
   const auth = compileAuth(entry, pointer, namespace, ctx);
   if (auth) spec.auth = auth;
@@ -194,7 +202,7 @@ function compileMcp(entry: Raw, pointer: string, ctx: Context): McpExposeSpec {
     type: 'mcp',
     namespace,
     transport: entry.transport === 'stdio' ? 'stdio' : 'http',
-    address: address(entry),
+    address: exposeAddress(entry),
     tools,
     resources: compileResources(entry.resources, `${pointer}/resources`, namespace, ctx),
     prompts: compilePrompts(entry.prompts, `${pointer}/prompts`, ctx),
@@ -350,7 +358,8 @@ function normalizePath(path: string): string {
   return slashed.length > 1 ? slashed.replace(/\/+$/, '') : slashed;
 }
 
-function address(entry: Raw): string {
+/** The address an expose listens on: its own, else loopback. */
+export function exposeAddress(entry: Raw): string {
   return typeof entry.address === 'string' && entry.address !== '' ? entry.address : DEFAULT_ADDRESS;
 }
 

@@ -5,9 +5,9 @@
  * upstream, every reference is checked before anything listens.
  */
 import { dirname, resolve } from 'node:path';
-import { NotSupportedError, SpecError, formatDiagnostic, type Capability, type Diagnostic, type Runtime } from '../index.js';
+import { type Capability, type Diagnostic, type Runtime } from '../index.js';
 import { DiagnosticSink, capabilityInternals, runtimeInternals } from '../internal.js';
-import { DEFAULT_ADDRESS } from '../orchestration/compileExposes.js';
+import { exposeAddress, throwServeProblems } from '../orchestration/compileExposes.js';
 import { compileExposedAuth } from '../orchestration/exposedAuth.js';
 import type { ExposedAuth } from '../orchestration/types.js';
 import { resolveFileLocation } from '../util/fileLocation.js';
@@ -122,7 +122,7 @@ export function compileSkills(capability: Capability, runtime: Runtime): SkillEx
     const spec: SkillExposeSpec = {
       type: 'skill',
       namespace: String(entry.namespace ?? ''),
-      address: typeof entry.address === 'string' && entry.address !== '' ? entry.address : DEFAULT_ADDRESS,
+      address: exposeAddress(entry),
       index,
       skills,
     };
@@ -134,8 +134,6 @@ export function compileSkills(capability: Capability, runtime: Runtime): SkillEx
     if (typeof entry.description === 'string') spec.description = entry.description;
     specs.push(spec);
   });
-  const errors = sink.list.filter((d) => d.severity === 'error');
-  if (errors.length > 0) throw new SpecError(`cannot serve ${capability.file} (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${errors.map(formatDiagnostic).join('\n')}`, errors);
-  if (refused.length > 0) throw new NotSupportedError(`cannot serve ${capability.file}:\n${refused.map(formatDiagnostic).join('\n')}`, { diagnostics: refused });
+  throwServeProblems(capability.file, sink.list.filter((d) => d.severity === 'error'), refused);
   return specs;
 }

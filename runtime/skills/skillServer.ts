@@ -13,7 +13,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { authGuard, hostGuard, isLoopbackAddress, type Refuse } from '../serve/guards.js';
 import { listen, type RunningServer } from '../serve/listen.js';
 import type { SkillExposeSpec } from './compileSkills.js';
@@ -52,7 +52,7 @@ async function listFiles(folder: string): Promise<Array<{ name: string; path: st
 function skillApp(spec: SkillExposeSpec, options: { loopback?: boolean } = {}): Hono {
   const app = new Hono();
   const byName = new Map(spec.skills.map((s) => [s.name, s]));
-  const error = (status: 400 | 404, code: string, message: string) => ({ status, body: { error: { code, message } } });
+  const fail = (c: Context, status: 400 | 404, code: string, message: string) => c.json({ error: { code, message } }, status);
   const refuse: Refuse = (status, message, headers) => Response.json({ error: { code: status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', message } }, { status, headers });
   if (options.loopback) app.use(hostGuard(refuse));
   if (spec.auth) app.use(authGuard(refuse, spec.auth, spec.namespace));
@@ -71,24 +71,17 @@ function skillApp(spec: SkillExposeSpec, options: { loopback?: boolean } = {}): 
 
   app.get('/skills/:name', (c) => {
     const skill = byName.get(c.req.param('name'));
-    if (!skill) {
-      const { status, body } = error(404, 'NOT_FOUND', `skill not found: ${c.req.param('name')}`);
-      return c.json(body, status);
-    }
+    if (!skill) return fail(c, 404, 'NOT_FOUND', `skill not found: ${c.req.param('name')}`);
     return c.json({ name: skill.name, ...(skill.description !== undefined ? { description: skill.description } : {}), ...skill.fields, tools: skill.tools });
   });
 
   app.get('/skills/:name/contents', async (c) => {
     const skill = byName.get(c.req.param('name'));
-    if (!skill?.folder) {
-      const { status, body } = error(404, 'NOT_FOUND', skill ? `skill '${skill.name}' has no location` : `skill not found: ${c.req.param('name')}`);
-      return c.json(body, status);
-    }
+    if (!skill?.folder) return fail(c, 404, 'NOT_FOUND', skill ? `skill '${skill.name}' has no location` : `skill not found: ${c.req.param('name')}`);
     try {
       return c.json({ files: await listFiles(skill.folder) });
     } catch {
-      const { status, body } = error(404, 'NOT_FOUND', `skill '${skill.name}': its location cannot be read`);
-      return c.json(body, status);
+      return fail(c, 404, 'NOT_FOUND', `skill '${skill.name}': its location cannot be read`);
     }
   });
 
@@ -96,21 +89,16 @@ function skillApp(spec: SkillExposeSpec, options: { loopback?: boolean } = {}): 
     const skill = byName.get(c.req.param('name'));
     const prefix = `/skills/${encodeURIComponent(c.req.param('name'))}/contents/`;
     const requested = decodeURIComponent(new URL(c.req.url).pathname.slice(prefix.length));
-    if (!skill?.folder) {
-      const { status, body } = error(404, 'NOT_FOUND', `skill not found: ${c.req.param('name')}`);
-      return c.json(body, status);
-    }
+    if (!skill?.folder) return fail(c, 404, 'NOT_FOUND', `skill not found: ${c.req.param('name')}`);
     const full = resolve(skill.folder, requested);
     if (requested === '' || requested.split('/').includes('..') || !full.startsWith(skill.folder + sep)) {
-      const { status, body } = error(400, 'INPUT_INVALID', `'${requested}' is not a file of skill '${skill.name}'`);
-      return c.json(body, status);
+      return fail(c, 400, 'INPUT_INVALID', `'${requested}' is not a file of skill '${skill.name}'`);
     }
     try {
       if (!(await stat(full)).isFile()) throw new Error('not a file');
       return c.body(new Uint8Array(await readFile(full)), 200, { 'content-type': MEDIA_TYPES[extname(full)] ?? 'application/octet-stream' });
     } catch {
-      const { status, body } = error(404, 'NOT_FOUND', `skill '${skill.name}' has no file '${requested}'`);
-      return c.json(body, status);
+      return fail(c, 404, 'NOT_FOUND', `skill '${skill.name}' has no file '${requested}'`);
     }
   });
 
