@@ -26,6 +26,7 @@ export type {
   Page,
   PageOptions,
   PageProgress,
+  PaginationType,
   PollResult,
   ParameterLocation,
   PreparedRequest,

@@ -3,9 +3,9 @@
  * Everything here is plain, JSON-friendly data; compiled plans stay inside the runtime.
  */
 import type { Diagnostic } from './errors.js';
-import type { ParameterLocation, RawFormat, ValueType } from './util/vocabulary.js';
+import type { PaginationType, ParameterLocation, RawFormat, ValueType } from './util/vocabulary.js';
 
-export type { ParameterLocation, RawFormat, ValueType };
+export type { PaginationType, ParameterLocation, RawFormat, ValueType };
 
 /** A JSON Schema object. */
 export type JsonSchema = Record<string, unknown>;
@@ -41,7 +41,7 @@ export interface OperationInfo {
   outputFormat: RawFormat;
   hints: OperationHints;
   /** How the operation's list is paged, when it declares `pagination` (`runtime.items`, `invokePage`). */
-  pagination?: { type: 'offset' | 'page' | 'cursor' | 'link'; maxPages: number };
+  pagination?: { type: PaginationType; maxPages: number };
   /** The operation submits a job, polled through `pollOperation` (`runtime.start`, `poll`, `invoke(…, { wait })`). */
   async?: { pollOperation: string; timeout: number };
   /** Inputs as one JSON Schema object; each property carries `x-in` (path, query, header, cookie, body, template). */

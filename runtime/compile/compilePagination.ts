@@ -5,9 +5,9 @@
  */
 import { isObject } from '../util/isObject.js';
 import { suggest } from '../util/suggest.js';
-import { isOneOf } from '../util/vocabulary.js';
 import { compileJsonPath } from '../response/jsonPath.js';
-import { PAGINATION_TYPES, type CompiledPath, type PaginationPlan, type PaginationType, type ParameterPlan } from './plan.js';
+import type { CompiledPath, PaginationPlan, ParameterPlan } from './plan.js';
+import { PAGINATION_TYPES, isOneOf, type PaginationType } from '../util/vocabulary.js';
 import type { DiagnosticSink } from './diagnostics.js';
 
 /** Pages one walk reads unless the file or the caller says otherwise: a walk is always bounded. */

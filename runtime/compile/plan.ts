@@ -4,6 +4,7 @@
  * is `OperationInfo` (runtime/types.ts).
  */
 import type { JsonSchema, ParameterLocation, RawFormat, ValueType } from '../types.js';
+import type { PaginationType } from '../util/vocabulary.js';
 
 /** Where in a source file a node sits. */
 export interface SourceRef {
@@ -132,9 +133,6 @@ export interface OutputPlan {
   path: CompiledPath;
 }
 
-/** The pagination styles (`pagination.type`). */
-export const PAGINATION_TYPES = ['offset', 'page', 'cursor', 'link'] as const;
-export type PaginationType = (typeof PAGINATION_TYPES)[number];
 
 /** How an operation's list is paged (`pagination:`), its names checked against the inputs at load. */
 export interface PaginationPlan {

@@ -7,7 +7,8 @@
  * Knows nothing of sending: the runtime fetches each page and hands the answer back.
  */
 import { InputError, ResponseError } from '../errors.js';
-import type { PaginationPlan, PaginationType } from '../compile/plan.js';
+import type { PaginationPlan } from '../compile/plan.js';
+import type { PaginationType } from '../util/vocabulary.js';
 import { isSet, selectItems, selectValue } from '../response/select.js';
 import { isObject } from '../util/isObject.js';
 import type { ResolvedInputs } from './resolveInputs.js';

@@ -12,12 +12,16 @@ export const VALUE_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 
 /** Where an input parameter is sent. */
 export const PARAMETER_LOCATIONS = ['path', 'query', 'header', 'cookie', 'body'] as const;
 
+/** The pagination styles (`pagination.type`). */
+export const PAGINATION_TYPES = ['offset', 'page', 'cursor', 'link'] as const;
+
 /** Raw response formats that are converted to a JSON tree before JSONPath runs. */
 export const RAW_FORMATS = ['json', 'yaml', 'xml', 'csv', 'tsv', 'psv', 'text', 'html', 'markdown', 'avro', 'protobuf', 'binary', 'ndjson'] as const;
 
 export type ValueType = (typeof VALUE_TYPES)[number];
 export type ParameterLocation = (typeof PARAMETER_LOCATIONS)[number];
 export type RawFormat = (typeof RAW_FORMATS)[number];
+export type PaginationType = (typeof PAGINATION_TYPES)[number];
 
 /** `{{name}}` placeholders in strings of the file (global: use with `matchAll`). */
 export const MUSTACHE = /\{\{\s*([^{}]+?)\s*\}\}/g;
