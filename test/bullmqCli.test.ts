@@ -116,7 +116,8 @@ describe.skipIf(SKIP_REDIS)('naftiko enqueue with a worker', () => {
     expect(broken.code).toBe(5);
     expect(broken.stderr).toMatch(/^naftiko: ASYNC_FAILED: job \d+ failed after 1 attempt: .*the format is broken/);
     expect(await enqueue('list-orders', '--all', '--poll')).toMatchObject({ code: 2, stderr: expect.stringContaining('--all and --poll cannot be combined') });
-  });
+    // Eight naftiko processes in a row: on a loaded machine that takes longer than the default 5 s.
+  }, 20_000);
 
   test('--wait exits as run does for the job error: 3 for an HTTP error, 1 for invalid input, error JSON with --json', async () => {
     api.respond = () => ({ status: 422, body: { error: 'sku unknown' } });

@@ -125,12 +125,17 @@ export function waitForJob(queue: Queue, job: Pick<Job, 'id'>, events: QueueEven
         timeout,
       );
     }
-    void Job.fromId(queue, id).then(async (stored) => {
-      // A job already removed ended before: its event tells how.
-      const state = await stored?.getState();
-      if (state === 'completed') settle(() => resolve(stored!.returnvalue as Record<string, unknown>));
-      else if (state === 'failed') settle(() => reject(jobFailedError(queue.name, stored!)));
-    }, (error: unknown) => settle(() => reject(error)));
+    // A job that ended before the events were heard is read back. Its state comes first: a job read
+    // while running and found completed a moment later would give the return value it had not yet.
+    void (async () => {
+      const state = await queue.getJobState(id);
+      if (state !== 'completed' && state !== 'failed') return;
+      const stored = await Job.fromId(queue, id);
+      // Removed since (removeOnComplete, removeOnFail): its event tells how it ended.
+      if (stored === undefined) return;
+      if (state === 'completed') settle(() => resolve(stored.returnvalue as Record<string, unknown>));
+      else settle(() => reject(jobFailedError(queue.name, stored)));
+    })().catch((error: unknown) => settle(() => reject(error)));
   });
 }
 
