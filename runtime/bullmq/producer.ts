@@ -125,16 +125,16 @@ export function waitForJob(queue: Queue, job: Pick<Job, 'id'>, events: QueueEven
         timeout,
       );
     }
-    // A job that ended before the events were heard is read back. Its state comes first: a job read
-    // while running and found completed a moment later would give the return value it had not yet.
+    // A job that ended before the events were heard is read back. A job loaded while still running and
+    // found finished a moment later is loaded again: the first copy has no return value or reason yet.
     void (async () => {
-      const state = await queue.getJobState(id);
-      if (state !== 'completed' && state !== 'failed') return;
       const stored = await Job.fromId(queue, id);
-      // Removed since (removeOnComplete, removeOnFail): its event tells how it ended.
-      if (stored === undefined) return;
-      if (state === 'completed') settle(() => resolve(stored.returnvalue as Record<string, unknown>));
-      else settle(() => reject(jobFailedError(queue.name, stored)));
+      // A job already removed ended before: its event tells how.
+      const state = await stored?.getState();
+      if (state !== 'completed' && state !== 'failed') return;
+      const ended = (await Job.fromId(queue, id)) ?? stored!;
+      if (state === 'completed') settle(() => resolve(ended.returnvalue as Record<string, unknown>));
+      else settle(() => reject(jobFailedError(queue.name, ended)));
     })().catch((error: unknown) => settle(() => reject(error)));
   });
 }
